@@ -1,0 +1,61 @@
+# Build, generate and test the Venice client. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+PY := $(BIN)/python
+VENICE_SPEC_SOURCE ?= https://api.venice.ai/doc/api/swagger.yaml
+export VENICE_SPEC_SOURCE
+
+GENERATED := generated/venice_api/__init__.py
+GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml $(wildcard spec/templates/*) \
+	scripts/transforms.py scripts/generate.py scripts/spec_io.py
+
+.PHONY: help install spec generate test test-history bench lint typecheck clean
+
+help:
+	@echo "make install       venv + pinned tools, npm ci, fetch spec, generate, editable install"
+	@echo "make test          whatever of install is missing, then the whole test suite"
+	@echo "make spec          fetch the spec from VENICE_SPEC_SOURCE and update spec/venice-spec.lock"
+	@echo "make generate      transform the spec and regenerate generated/venice_api"
+	@echo "make test-history  run the pipeline on every spec in ../shared/venice-spec/history"
+	@echo "make lint          ruff + mypy --strict on venice_ext and scripts"
+
+install: $(VENV)/.deps node_modules/.package-lock.json $(GENERATED) $(VENV)/.editable
+
+$(VENV)/.deps: requirements/dev.txt requirements/runtime.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+spec: $(VENV)/.deps
+	$(PY) -m scripts.fetch_spec
+
+spec/swagger.yaml:
+	$(MAKE) --no-print-directory spec
+
+generate: $(VENV)/.deps spec/swagger.yaml
+	$(PY) -m scripts.generate
+
+$(GENERATED): $(VENV)/.deps $(GENERATOR_INPUTS)
+	$(PY) -m scripts.generate
+
+$(VENV)/.editable: $(VENV)/.deps pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+test: install
+	$(PY) -m pytest -q
+
+test-history: $(VENV)/.deps
+	$(PY) -m scripts.history
+
+lint: install
+	$(BIN)/ruff check venice_ext scripts tests
+	$(BIN)/ruff format --check venice_ext scripts tests
+	$(BIN)/mypy --strict venice_ext
+
+clean:
+	rm -rf generated/venice_api .pytest_cache .mypy_cache .hypothesis

@@ -1,0 +1,142 @@
+"""`make generate`: transformed spec -> openapi-python-client -> generated/venice_api.
+
+The generator writes into a scratch directory next to the target, and the result
+replaces `generated/venice_api` only when the run produced no warning at all, so
+a failed regeneration never leaves a half-written package behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from scripts.spec_io import SpecError, dump_json, load_spec_file
+from scripts.transforms import apply_transforms, iter_operations
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "spec"
+SPEC_FILE = SPEC_DIR / "swagger.yaml"
+CONFIG_FILE = SPEC_DIR / "generator.yaml"
+TEMPLATES = SPEC_DIR / "templates"
+PACKAGE = "venice_api"
+OUTPUT = ROOT / "generated" / PACKAGE
+
+_WARNING_MARKERS = ("Warning(s) encountered", "WARNING", "Unable to process schema", "Could not")
+
+
+@dataclass
+class GenerationResult:
+    package_dir: Path
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class GenerationError(Exception):
+    """The generator failed or warned; the previous package was left in place."""
+
+
+def binary_media_types(spec: dict[str, Any]) -> list[str]:
+    """Response media types that carry bytes (images, audio, video...)."""
+    found: set[str] = set()
+    for _path, _method, operation in iter_operations(spec):
+        for response in operation.get("responses", {}).values():
+            for media_type in (response.get("content") or {}) if isinstance(response, dict) else {}:
+                base = media_type.split(";")[0].strip().lower()
+                if base == "application/json" or base.endswith("+json") or base.startswith("text/"):
+                    continue
+                if base not in ("application/octet-stream", "multipart/form-data"):
+                    found.add(media_type)
+    return sorted(found)
+
+
+def generator_config(spec: dict[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = YAML(typ="safe", pure=True).load(CONFIG_FILE.read_text())
+    overrides = dict(config.get("content_type_overrides") or {})
+    for media_type in binary_media_types(spec):
+        overrides.setdefault(media_type, "application/octet-stream")
+    config["content_type_overrides"] = overrides
+    return config
+
+
+def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = True) -> GenerationResult:
+    """Generate the package for an already loaded (untransformed) spec into `destination`."""
+    started = time.perf_counter()
+    normalized = apply_transforms(spec)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".gen-", dir=destination.parent) as scratch:
+        scratch_dir = Path(scratch)
+        spec_path = scratch_dir / "openapi.json"
+        config_path = scratch_dir / "generator.json"
+        spec_path.write_text(dump_json(normalized), encoding="utf-8")
+        config_path.write_text(json.dumps(generator_config(normalized), indent=1), encoding="utf-8")
+        out_dir = scratch_dir / PACKAGE
+        env = dict(os.environ)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        process = subprocess.run(
+            [
+                sys.executable, "-m", "openapi_python_client", "generate",
+                "--path", str(spec_path),
+                "--config", str(config_path),
+                "--custom-template-path", str(TEMPLATES),
+                "--meta", "none",
+                "--output-path", str(out_dir),
+                "--overwrite",
+            ],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        output = process.stdout + process.stderr
+        warnings = _warnings_in(output)
+        if process.returncode != 0 or not out_dir.is_dir():
+            raise GenerationError(f"openapi-python-client failed (exit {process.returncode}):\n{output}")
+        if warnings and strict:
+            raise GenerationError("openapi-python-client warned:\n" + "\n".join(warnings))
+        (out_dir / "py.typed").write_text("", encoding="utf-8")
+        if destination.exists():
+            shutil.rmtree(destination)
+        out_dir.rename(destination)
+    return GenerationResult(destination, warnings, time.perf_counter() - started)
+
+
+def _warnings_in(output: str) -> list[str]:
+    """The generator's warning blocks, without its closing boilerplate line."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", output) if block.strip()]
+    return [
+        block for block in blocks
+        if any(marker in block for marker in _WARNING_MARKERS) and not block.startswith("Generating ")
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=SPEC_FILE)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args(argv)
+    if not args.spec.exists():
+        print(f"error: {args.spec} is missing; run `make spec` first", file=sys.stderr)
+        return 1
+    try:
+        result = run_generator(load_spec_file(args.spec), args.output)
+    except (SpecError, GenerationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    modules = sum(1 for path in (result.package_dir / "api").rglob("*.py") if path.name != "__init__.py")
+    models = sum(1 for path in (result.package_dir / "models").glob("*.py") if path.name != "__init__.py")
+    print(f"generated {result.package_dir.relative_to(ROOT) if result.package_dir.is_relative_to(ROOT) else result.package_dir}: "
+          f"{modules} operations, {models} model modules, 0 warnings, {result.seconds:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,331 @@
+"""Named fixes applied to Venice's published spec before code generation.
+
+Each transform is a pure function: it takes the spec as a plain dict, returns a
+fixed copy and never mutates its argument. `GENERATOR_TRANSFORMS` lists them in
+the order `make generate` applies them; each has its own test in
+`tests/spec/test_transforms.py`. None of them knows about a particular spec
+version: each states a structural rule, so new versions go through unchanged
+code.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["GENERATOR_TRANSFORMS", "Spec", "Transform", "apply_transforms", "iter_operations"]
+
+Spec = dict[str, Any]
+Transform = Callable[[Spec], Spec]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+
+
+def iter_operations(spec: Spec) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield (path, method, operation) in document order."""
+    for path, item in spec.get("paths", {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method, operation in item.items():
+            if method in HTTP_METHODS and isinstance(operation, dict):
+                yield path, method, operation
+
+
+def _walk_schemas(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict below `node` (schemas and everything else), parents first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            yield current
+            stack.extend(reversed(list(current.values())))
+        elif isinstance(current, list):
+            stack.extend(reversed(current))
+
+
+def _schema_nodes(spec: Spec) -> Iterator[dict[str, Any]]:
+    """Dicts that sit in schema position: components' schemas and inline media schemas."""
+    roots: list[Any] = list(spec.get("components", {}).get("schemas", {}).values())
+    for _path, _method, operation in iter_operations(spec):
+        roots.append(operation.get("requestBody", {}))
+        roots.append(operation.get("responses", {}))
+        roots.append(operation.get("parameters", []))
+    for root in roots:
+        yield from _walk_schemas(root)
+
+
+def _pascal(text: str) -> str:
+    words = re.findall(r"[A-Za-z][a-z0-9]*|[0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text))
+    return "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def _camel(text: str) -> str:
+    pascal = _pascal(text)
+    return pascal[:1].lower() + pascal[1:]
+
+
+# --- the transforms, in the order they are applied -------------------------------------
+
+
+def name_unnamed_operations(spec: Spec) -> Spec:
+    """Give operations without an operationId one built from method and path.
+
+    The generator would invent a name too, but from the summary text, which Venice
+    rewords; method + path only changes when the endpoint itself does.
+    """
+    spec = copy.deepcopy(spec)
+    for path, method, operation in iter_operations(spec):
+        if not operation.get("operationId"):
+            operation["operationId"] = _camel(f"{method} {path.replace('{', '').replace('}', '')}")
+    return spec
+
+
+def drop_schema_titles(spec: Spec) -> Spec:
+    """Remove `title` from schemas.
+
+    The generator prefers a schema's title over its component name and over the
+    property path when naming classes, so titles such as `text` on a response_format
+    variant collide with other classes (the whole chat completion endpoint is then
+    skipped) and component classes get renamed. Titles are documentation only.
+    """
+    spec = copy.deepcopy(spec)
+    for node in _schema_nodes(spec):
+        title = node.get("title")
+        if isinstance(title, str) and _looks_like_schema(node):
+            del node["title"]
+    return spec
+
+
+def _looks_like_schema(node: dict[str, Any]) -> bool:
+    schema_keys = {"type", "properties", "items", "anyOf", "oneOf", "allOf", "enum", "nullable", "$ref",
+                   "format", "additionalProperties", "description", "example", "default"}
+    return bool(schema_keys & node.keys()) or node.keys() == {"title"}
+
+
+def fold_nullable_union_members(spec: Spec) -> Spec:
+    """Turn `anyOf: [X, {nullable: true}]` into `anyOf: [X], nullable: true`.
+
+    A member that is only `{nullable: true}` has no type, so the generator reads it
+    as `Any` and the whole union degrades to `Any`. What it means is "or null".
+    """
+    spec = copy.deepcopy(spec)
+    for node in _schema_nodes(spec):
+        for keyword in ("anyOf", "oneOf"):
+            members = node.get(keyword)
+            if not isinstance(members, list):
+                continue
+            kept = [member for member in members if not _is_bare_nullable(member)]
+            if len(kept) != len(members) and kept:
+                node[keyword] = kept
+                node["nullable"] = True
+    return spec
+
+
+def _is_bare_nullable(member: Any) -> bool:
+    if not isinstance(member, dict) or member.get("nullable") is not True:
+        return False
+    return not (member.keys() - {"nullable", "title", "description", "example"})
+
+
+def add_null_to_nullable_enums(spec: Spec) -> Spec:
+    """List `null` among the values of enums marked `nullable: true`.
+
+    Without it the generated check rejects `null`, so the spec's own example
+    (`stop_reason: null`) fails to parse.
+    """
+    spec = copy.deepcopy(spec)
+    for node in _schema_nodes(spec):
+        values = node.get("enum")
+        if node.get("nullable") is True and isinstance(values, list) and None not in values:
+            node["enum"] = [*values, None]
+    return spec
+
+
+def require_request_bodies(spec: Spec) -> Spec:
+    """Mark request bodies `required: true` where the spec leaves it unsaid.
+
+    OpenAPI's default is optional, which makes `body` optional in every generated
+    signature although no Venice operation works without one. An explicit
+    `required: false` (x402 top-up's discovery call) is kept.
+    """
+    spec = copy.deepcopy(spec)
+    for _path, _method, operation in iter_operations(spec):
+        body = operation.get("requestBody")
+        if isinstance(body, dict) and "$ref" not in body and "required" not in body:
+            body["required"] = True
+    return spec
+
+
+def allow_unknown_properties(spec: Spec) -> Spec:
+    """Drop `additionalProperties: false`.
+
+    Venice adds response fields without notice; a closed schema makes the generated
+    model discard them, and forbids sending request fields the spec does not list yet.
+    """
+    spec = copy.deepcopy(spec)
+    for node in _schema_nodes(spec):
+        if node.get("additionalProperties") is False and _looks_like_schema(node):
+            del node["additionalProperties"]
+    return spec
+
+
+def json_content_first(spec: Spec) -> Spec:
+    """Order every content map so `application/json` comes first.
+
+    The generator types a response by its first supported content type; the
+    endpoint template then returns bytes for the binary alternatives. Content maps
+    are unordered in OpenAPI, so this changes nothing the spec says.
+    """
+    spec = copy.deepcopy(spec)
+    for _path, _method, operation in iter_operations(spec):
+        containers = [operation.get("requestBody")] + list(operation.get("responses", {}).values())
+        for container in containers:
+            content = container.get("content") if isinstance(container, dict) else None
+            if isinstance(content, dict) and JSON in content:
+                container["content"] = {JSON: content[JSON]} | {
+                    key: value for key, value in content.items() if key != JSON
+                }
+    return spec
+
+
+def split_shared_multipart_schemas(spec: Spec) -> Spec:
+    """Give a multipart body its own schema when it shares one with the JSON body.
+
+    Upscale, edit and background-remove accept JSON or multipart with one schema,
+    whose file fields are `anyOf: [{}, string]`. In multipart an untyped member
+    can't be encoded, so the multipart copy types it as a binary file part.
+    """
+    spec = copy.deepcopy(spec)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for _path, _method, operation in iter_operations(spec):
+        content = operation.get("requestBody", {}).get("content", {})
+        json_ref = content.get(JSON, {}).get("schema", {}).get("$ref")
+        multipart_ref = content.get(MULTIPART, {}).get("schema", {}).get("$ref")
+        if not json_ref or json_ref != multipart_ref:
+            continue
+        name = json_ref.rsplit("/", 1)[-1]
+        copy_name = _unused_name(schemas, f"{name.removesuffix('Request')}MultipartRequest")
+        multipart_schema = copy.deepcopy(schemas[name])
+        for node in _walk_schemas(multipart_schema):
+            for keyword in ("anyOf", "oneOf"):
+                members = node.get(keyword)
+                if isinstance(members, list):
+                    node[keyword] = [
+                        {"type": "string", "format": "binary"} if member == {} else member
+                        for member in members
+                    ]
+        schemas[copy_name] = multipart_schema
+        content[MULTIPART]["schema"] = {"$ref": f"#/components/schemas/{copy_name}"}
+    return spec
+
+
+def _unused_name(schemas: dict[str, Any], wanted: str) -> str:
+    name, counter = wanted, 2
+    while name in schemas:
+        name, counter = f"{wanted}{counter}", counter + 1
+    return name
+
+
+def hoist_component_union_members(spec: Spec) -> Spec:
+    """Move inline object members of a component's top-level anyOf/oneOf into components.
+
+    The generator registers the nested models of such members once while resolving
+    references and again when it reaches the component, then drops the component as
+    a "duplicate model" (X402InferencePaymentRequired, and the 402 response of every
+    paid endpoint with it). Array members' inline items move the same way. Named
+    `{Component}Type{i}` (and `...Item`), the names the generator itself would use.
+    """
+    spec = copy.deepcopy(spec)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name in list(schemas):
+        schema = schemas[name]
+        for keyword in ("anyOf", "oneOf"):
+            members = schema.get(keyword) if isinstance(schema, dict) else None
+            if not isinstance(members, list):
+                continue
+            for index, member in enumerate(members):
+                if not isinstance(member, dict) or "$ref" in member:
+                    continue
+                if _is_structured(member):
+                    members[index] = _move_to_component(schemas, f"{name}Type{index}", member)
+                elif isinstance(member.get("items"), dict) and _is_structured(member["items"]):
+                    if "$ref" not in member["items"]:
+                        member["items"] = _move_to_component(schemas, f"{name}Type{index}Item", member["items"])
+    return spec
+
+
+def _move_to_component(schemas: dict[str, Any], wanted: str, schema: dict[str, Any]) -> dict[str, str]:
+    name = _unused_name(schemas, wanted)
+    schemas[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def hoist_inline_bodies(spec: Spec) -> Spec:
+    """Move inline JSON request and response schemas into named components.
+
+    Inline schemas get class names from their position, which a spec revision can
+    shift. Named after the operation (`CreateChatCompletionResponse`,
+    `RetrieveVideoResponse`, `QueueVideoRequest`...) they keep their names as long
+    as the operation keeps its id, so `venice_ext` can import them.
+    """
+    spec = copy.deepcopy(spec)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for _path, _method, operation in iter_operations(spec):
+        stem = _pascal(operation.get("operationId", ""))
+        if not stem:
+            continue
+        body = operation.get("requestBody")
+        if isinstance(body, dict):
+            _hoist_media(body, schemas, f"{stem}Request")
+        responses = operation.get("responses", {})
+        success = [code for code in responses if str(code).startswith("2")]
+        for code, response in responses.items():
+            if not isinstance(response, dict):
+                continue
+            suffix = "Response" if success == [code] else f"Response{code}"
+            _hoist_media(response, schemas, f"{stem}{suffix}")
+    return spec
+
+
+def _hoist_media(container: dict[str, Any], schemas: dict[str, Any], name: str) -> None:
+    for media_type, media in container.get("content", {}).items():
+        if not (media_type == JSON or media_type.endswith("+json") or media_type == MULTIPART):
+            continue
+        schema = media.get("schema") if isinstance(media, dict) else None
+        if not isinstance(schema, dict) or "$ref" in schema or not _is_structured(schema):
+            continue
+        wanted = name if media_type != MULTIPART else f"{name.removesuffix('Request')}MultipartRequest"
+        if schemas.get(wanted) == schema:
+            target = wanted
+        else:
+            target = _unused_name(schemas, wanted)
+            schemas[target] = schema
+        media["schema"] = {"$ref": f"#/components/schemas/{target}"}
+
+
+def _is_structured(schema: dict[str, Any]) -> bool:
+    return bool({"properties", "anyOf", "oneOf", "allOf"} & schema.keys()) or schema.get("type") == "object"
+
+
+GENERATOR_TRANSFORMS: tuple[Transform, ...] = (
+    name_unnamed_operations,
+    drop_schema_titles,
+    fold_nullable_union_members,
+    add_null_to_nullable_enums,
+    require_request_bodies,
+    allow_unknown_properties,
+    json_content_first,
+    split_shared_multipart_schemas,
+    hoist_inline_bodies,
+    hoist_component_union_members,
+)
+
+
+def apply_transforms(spec: Spec, transforms: tuple[Transform, ...] = GENERATOR_TRANSFORMS) -> Spec:
+    for transform in transforms:
+        spec = transform(spec)
+    return spec
