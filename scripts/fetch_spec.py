@@ -92,10 +92,10 @@ def fetch(source: str, spec_file: Path = SPEC_FILE, lock_file: Path = LOCK_FILE)
     return lock
 
 
-def main() -> int:
+def main(spec_file: Path = SPEC_FILE, lock_file: Path = LOCK_FILE) -> int:
     source = os.environ.get(SOURCE_VARIABLE) or DEFAULT_SOURCE
     try:
-        lock = fetch(source)
+        lock = fetch(source, spec_file, lock_file)
     except SpecError as exc:
         print(f"error: {SOURCE_VARIABLE}={source}: {exc}", file=sys.stderr)
         return 1

@@ -8,18 +8,20 @@ a failed regeneration never leaves a half-written package behind.
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openapi_python_client
+from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
 from ruamel.yaml import YAML
 
 from scripts.spec_io import SpecError, dump_json, load_spec_file
@@ -32,9 +34,6 @@ CONFIG_FILE = SPEC_DIR / "generator.yaml"
 TEMPLATES = SPEC_DIR / "templates"
 PACKAGE = "venice_api"
 OUTPUT = ROOT / "generated" / PACKAGE
-
-_WARNING_MARKERS = ("Warning(s) encountered", "WARNING", "Unable to process schema", "Could not")
-
 
 @dataclass
 class GenerationResult:
@@ -71,37 +70,36 @@ def generator_config(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = True) -> GenerationResult:
-    """Generate the package for an already loaded (untransformed) spec into `destination`."""
+    """Generate the package for an already loaded (untransformed) spec into `destination`.
+
+    The generator runs in-process through its Python API, so its diagnostics arrive
+    as objects (any of them, even "Skipping Integration" for a missing post hook,
+    counts as a warning) rather than as console text to scrape.
+    """
     started = time.perf_counter()
     normalized = apply_transforms(spec)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".gen-", dir=destination.parent) as scratch:
         scratch_dir = Path(scratch)
         spec_path = scratch_dir / "openapi.json"
-        config_path = scratch_dir / "generator.json"
         spec_path.write_text(dump_json(normalized), encoding="utf-8")
-        config_path.write_text(json.dumps(generator_config(normalized), indent=1), encoding="utf-8")
         out_dir = scratch_dir / PACKAGE
-        env = dict(os.environ)
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        process = subprocess.run(
-            [
-                sys.executable, "-m", "openapi_python_client", "generate",
-                "--path", str(spec_path),
-                "--config", str(config_path),
-                "--custom-template-path", str(TEMPLATES),
-                "--meta", "none",
-                "--output-path", str(out_dir),
-                "--overwrite",
-            ],
-            capture_output=True, text=True, env=env, check=False,
+        config = Config.from_sources(
+            ConfigFile.model_validate(generator_config(normalized)),
+            MetaType.NONE,
+            spec_path,
+            "utf-8",
+            overwrite=True,
+            output_path=out_dir,
         )
-        output = process.stdout + process.stderr
-        warnings = _warnings_in(output)
-        if process.returncode != 0 or not out_dir.is_dir():
-            raise GenerationError(f"openapi-python-client failed (exit {process.returncode}):\n{output}")
+        with _tools_on_path():
+            diagnostics = openapi_python_client.generate(config=config, custom_template_path=TEMPLATES)
+        warnings = [_describe(diagnostic) for diagnostic in diagnostics]
+        errors = [diagnostic for diagnostic in diagnostics if diagnostic.level == ErrorLevel.ERROR]
+        if errors or not (out_dir / "__init__.py").is_file():
+            raise GenerationError("openapi-python-client failed:\n" + "\n".join(warnings))
         if warnings and strict:
-            raise GenerationError("openapi-python-client warned:\n" + "\n".join(warnings))
+            raise GenerationError(f"openapi-python-client reported {len(warnings)} warning(s):\n" + "\n".join(warnings))
         (out_dir / "py.typed").write_text("", encoding="utf-8")
         if destination.exists():
             shutil.rmtree(destination)
@@ -109,13 +107,19 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
     return GenerationResult(destination, warnings, time.perf_counter() - started)
 
 
-def _warnings_in(output: str) -> list[str]:
-    """The generator's warning blocks, without its closing boilerplate line."""
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", output) if block.strip()]
-    return [
-        block for block in blocks
-        if any(marker in block for marker in _WARNING_MARKERS) and not block.startswith("Generating ")
-    ]
+def _describe(diagnostic: GeneratorError) -> str:
+    return " ".join(part.strip() for part in (diagnostic.header, diagnostic.detail or "") if part)
+
+
+@contextlib.contextmanager
+def _tools_on_path() -> Iterator[None]:
+    """The post hooks (ruff) must come from this interpreter's environment."""
+    previous = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{previous}"
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = previous
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_generator(load_spec_file(args.spec), args.output)
     except (SpecError, GenerationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: make generate: {exc}", file=sys.stderr)
         return 1
     modules = sum(1 for path in (result.package_dir / "api").rglob("*.py") if path.name != "__init__.py")
     models = sum(1 for path in (result.package_dir / "models").glob("*.py") if path.name != "__init__.py")

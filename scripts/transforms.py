@@ -35,14 +35,20 @@ def iter_operations(spec: Spec) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 yield path, method, operation
 
 
+# Values under these keys are data (sample payloads, literals), never schemas.
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
 def _walk_schemas(node: Any) -> Iterator[dict[str, Any]]:
-    """Every dict below `node` (schemas and everything else), parents first."""
+    """Every dict below `node`, parents first, skipping example and literal data."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
             yield current
-            stack.extend(reversed(list(current.values())))
+            stack.extend(
+                reversed([value for key, value in current.items() if key not in _DATA_KEYS])
+            )
         elif isinstance(current, list):
             stack.extend(reversed(current))
 
