@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import shutil
 import sys
@@ -92,7 +93,8 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
             overwrite=True,
             output_path=out_dir,
         )
-        with _tools_on_path():
+        # Its progress line names the scratch directory: noise, and not reproducible.
+        with _tools_on_path(), contextlib.redirect_stdout(io.StringIO()):
             diagnostics = openapi_python_client.generate(config=config, custom_template_path=TEMPLATES)
         warnings = [_describe(diagnostic) for diagnostic in diagnostics]
         errors = [diagnostic for diagnostic in diagnostics if diagnostic.level == ErrorLevel.ERROR]

@@ -137,17 +137,20 @@ def _is_bare_nullable(member: Any) -> bool:
     return not (member.keys() - {"nullable", "title", "description", "example"})
 
 
-def add_null_to_nullable_enums(spec: Spec) -> Spec:
-    """List `null` among the values of enums marked `nullable: true`.
+def nullable_enums_list_null(spec: Spec) -> Spec:
+    """Express `nullable: true` on an enum as a `null` value in the enum.
 
-    Without it the generated check rejects `null`, so the spec's own example
-    (`stop_reason: null`) fails to parse.
+    The generator ignores `nullable` on enums, so the generated check rejects `null`
+    and the spec's own example (`stop_reason: null`) fails to parse; with both
+    `nullable` and a null value it builds three overlapping literal types. A null
+    in the values alone gives exactly `Literal[...] | None`.
     """
     spec = copy.deepcopy(spec)
     for node in _schema_nodes(spec):
         values = node.get("enum")
-        if node.get("nullable") is True and isinstance(values, list) and None not in values:
-            node["enum"] = [*values, None]
+        if node.get("nullable") is True and isinstance(values, list):
+            node["enum"] = values if None in values else [*values, None]
+            del node["nullable"]
     return spec
 
 
@@ -321,7 +324,7 @@ GENERATOR_TRANSFORMS: tuple[Transform, ...] = (
     name_unnamed_operations,
     drop_schema_titles,
     fold_nullable_union_members,
-    add_null_to_nullable_enums,
+    nullable_enums_list_null,
     require_request_bodies,
     allow_unknown_properties,
     json_content_first,

@@ -89,16 +89,18 @@ def test_fold_nullable_union_members() -> None:
     assert props["typed_nullable"] == schemas["M"]["properties"]["typed_nullable"]
 
 
-def test_add_null_to_nullable_enums() -> None:
+def test_nullable_enums_list_null() -> None:
     schemas = {"Choice": {"type": "object", "properties": {
         "stop_reason": {"type": "string", "enum": ["stop", "length"], "nullable": True},
         "already": {"type": "string", "enum": ["a", None], "nullable": True},
         "plain": {"type": "string", "enum": ["x"]},
+        "nullable_string": {"type": "string", "nullable": True},
     }}}
-    props = t.add_null_to_nullable_enums(make_spec(schemas=schemas))["components"]["schemas"]["Choice"]["properties"]
-    assert props["stop_reason"]["enum"] == ["stop", "length", None]
-    assert props["already"]["enum"] == ["a", None]
-    assert props["plain"]["enum"] == ["x"]
+    props = t.nullable_enums_list_null(make_spec(schemas=schemas))["components"]["schemas"]["Choice"]["properties"]
+    assert props["stop_reason"] == {"type": "string", "enum": ["stop", "length", None]}
+    assert props["already"] == {"type": "string", "enum": ["a", None]}
+    assert props["plain"] == {"type": "string", "enum": ["x"]}
+    assert props["nullable_string"] == {"type": "string", "nullable": True}
 
 
 def test_require_request_bodies_only_where_unsaid() -> None:
