@@ -36,6 +36,7 @@ TEMPLATES = SPEC_DIR / "templates"
 PACKAGE = "venice_api"
 OUTPUT = ROOT / "generated" / PACKAGE
 
+
 @dataclass
 class GenerationResult:
     package_dir: Path
@@ -94,8 +95,9 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
             output_path=out_dir,
         )
         # Its progress line names the scratch directory: noise, and not reproducible.
+        templates = _mount_templates(scratch_dir / "templates")
         with _tools_on_path(), contextlib.redirect_stdout(io.StringIO()):
-            diagnostics = openapi_python_client.generate(config=config, custom_template_path=TEMPLATES)
+            diagnostics = openapi_python_client.generate(config=config, custom_template_path=templates)
         warnings = [_describe(diagnostic) for diagnostic in diagnostics]
         errors = [diagnostic for diagnostic in diagnostics if diagnostic.level == ErrorLevel.ERROR]
         if errors or not (out_dir / "__init__.py").is_file():
@@ -107,6 +109,17 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
             shutil.rmtree(destination)
         out_dir.rename(destination)
     return GenerationResult(destination, warnings, time.perf_counter() - started)
+
+
+def _mount_templates(target: Path) -> Path:
+    """Our templates, with the generator's own mounted under `stock/`.
+
+    Jinja resolves a name to our override first, so an override that wants to reuse
+    the stock macros for the parts it does not change imports them as `stock/...`.
+    """
+    shutil.copytree(TEMPLATES, target)
+    shutil.copytree(Path(openapi_python_client.__file__).parent / "templates", target / "stock")
+    return target
 
 
 def _describe(diagnostic: GeneratorError) -> str:
@@ -139,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     modules = sum(1 for path in (result.package_dir / "api").rglob("*.py") if path.name != "__init__.py")
     models = sum(1 for path in (result.package_dir / "models").glob("*.py") if path.name != "__init__.py")
-    print(f"generated {result.package_dir.relative_to(ROOT) if result.package_dir.is_relative_to(ROOT) else result.package_dir}: "
-          f"{modules} operations, {models} model modules, 0 warnings, {result.seconds:.1f}s")
+    where = result.package_dir.relative_to(ROOT) if result.package_dir.is_relative_to(ROOT) else result.package_dir
+    print(f"generated {where}: {modules} operations, {models} model modules, 0 warnings, {result.seconds:.1f}s")
     return 0
 
 

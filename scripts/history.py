@@ -78,7 +78,9 @@ def check_version(spec_path: Path, scratch: Path) -> VersionReport:
     report.warnings = len(result.warnings)
     imported = subprocess.run(
         [sys.executable, "-c", _IMPORT_ALL, str(destination.parent), PACKAGE],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if imported.returncode != 0:
         report.problem = f"import walk crashed: {imported.stderr.strip().splitlines()[-1:]}"
@@ -95,7 +97,10 @@ def check_version(spec_path: Path, scratch: Path) -> VersionReport:
 
 
 def render(reports: list[VersionReport]) -> str:
-    header = f"{'spec file':<22} {'info.version':<16} {'ops':>4} {'generated':>9} {'warnings':>8} {'import failures':>15} {'time':>6}"
+    header = (
+        f"{'spec file':<22} {'info.version':<16} {'ops':>4} {'generated':>9} {'warnings':>8} "
+        f"{'import failures':>15} {'time':>6}"
+    )
     lines = [header, "-" * len(header)]
     for report in reports:
         lines.append(

@@ -46,9 +46,7 @@ def _walk_schemas(node: Any) -> Iterator[dict[str, Any]]:
         current = stack.pop()
         if isinstance(current, dict):
             yield current
-            stack.extend(
-                reversed([value for key, value in current.items() if key not in _DATA_KEYS])
-            )
+            stack.extend(reversed([value for key, value in current.items() if key not in _DATA_KEYS]))
         elif isinstance(current, list):
             stack.extend(reversed(current))
 
@@ -107,8 +105,22 @@ def drop_schema_titles(spec: Spec) -> Spec:
 
 
 def _looks_like_schema(node: dict[str, Any]) -> bool:
-    schema_keys = {"type", "properties", "items", "anyOf", "oneOf", "allOf", "enum", "nullable", "$ref",
-                   "format", "additionalProperties", "description", "example", "default"}
+    schema_keys = {
+        "type",
+        "properties",
+        "items",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "enum",
+        "nullable",
+        "$ref",
+        "format",
+        "additionalProperties",
+        "description",
+        "example",
+        "default",
+    }
     return bool(schema_keys & node.keys()) or node.keys() == {"title"}
 
 
@@ -191,7 +203,7 @@ def json_content_first(spec: Spec) -> Spec:
     """
     spec = copy.deepcopy(spec)
     for _path, _method, operation in iter_operations(spec):
-        containers = [operation.get("requestBody")] + list(operation.get("responses", {}).values())
+        containers = [operation.get("requestBody"), *list(operation.get("responses", {}).values())]
         for container in containers:
             content = container.get("content") if isinstance(container, dict) else None
             if isinstance(content, dict) and JSON in content:
@@ -201,35 +213,76 @@ def json_content_first(spec: Spec) -> Spec:
     return spec
 
 
-def split_shared_multipart_schemas(spec: Spec) -> Spec:
-    """Give a multipart body its own schema when it shares one with the JSON body.
+def type_multipart_file_fields(spec: Spec) -> Spec:
+    """Type the untyped members of multipart bodies as binary file parts.
 
-    Upscale, edit and background-remove accept JSON or multipart with one schema,
-    whose file fields are `anyOf: [{}, string]`. In multipart an untyped member
-    can't be encoded, so the multipart copy types it as a binary file part.
+    Upscale, edit and background-remove accept JSON or multipart, and their file
+    fields are `anyOf: [{}, string]` in a schema both bodies share (by `$ref`, or
+    through an `allOf`). In multipart an untyped member cannot be encoded, so the
+    generated `to_multipart()` fails for every value. The multipart body gets its
+    own copies of the components it needs changed (`...MultipartRequest`); the JSON
+    body keeps the originals.
     """
     spec = copy.deepcopy(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for _path, _method, operation in iter_operations(spec):
-        content = operation.get("requestBody", {}).get("content", {})
-        json_ref = content.get(JSON, {}).get("schema", {}).get("$ref")
-        multipart_ref = content.get(MULTIPART, {}).get("schema", {}).get("$ref")
-        if not json_ref or json_ref != multipart_ref:
-            continue
-        name = json_ref.rsplit("/", 1)[-1]
-        copy_name = _unused_name(schemas, f"{name.removesuffix('Request')}MultipartRequest")
-        multipart_schema = copy.deepcopy(schemas[name])
-        for node in _walk_schemas(multipart_schema):
-            for keyword in ("anyOf", "oneOf"):
-                members = node.get(keyword)
-                if isinstance(members, list):
-                    node[keyword] = [
-                        {"type": "string", "format": "binary"} if member == {} else member
-                        for member in members
-                    ]
-        schemas[copy_name] = multipart_schema
-        content[MULTIPART]["schema"] = {"$ref": f"#/components/schemas/{copy_name}"}
+        media = operation.get("requestBody", {}).get("content", {}).get(MULTIPART)
+        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+            media["schema"] = _multipart_form(media["schema"], schemas, set())
     return spec
+
+
+_BINARY = {"type": "string", "format": "binary"}
+
+
+def _multipart_form(schema: dict[str, Any], schemas: dict[str, Any], seen: set[str]) -> dict[str, Any]:
+    """`schema` with untyped union members made binary, copying referenced components it changes."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        target = schemas.get(name)
+        if name in seen or not isinstance(target, dict) or not _has_untyped_member(target, schemas, {name}):
+            return schema
+        copy_name = (
+            f"{name.removesuffix('Request')}MultipartRequest" if name.endswith("Request") else f"{name}Multipart"
+        )
+        converted = _multipart_form(copy.deepcopy(target), schemas, seen | {name})
+        if schemas.get(copy_name) != converted:
+            copy_name = _unused_name(schemas, copy_name)
+            schemas[copy_name] = converted
+        return {"$ref": f"#/components/schemas/{copy_name}"}
+    result = dict(schema)
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        if isinstance(schema.get(keyword), list):
+            result[keyword] = [
+                dict(_BINARY) if member == {} else _multipart_form(member, schemas, seen)
+                for member in schema[keyword]
+                if isinstance(member, dict)
+            ]
+    if isinstance(schema.get("properties"), dict):
+        result["properties"] = {
+            key: _multipart_form(value, schemas, seen) if isinstance(value, dict) else value
+            for key, value in schema["properties"].items()
+        }
+    if isinstance(schema.get("items"), dict):
+        result["items"] = _multipart_form(schema["items"], schemas, seen)
+    return result
+
+
+def _has_untyped_member(schema: Any, schemas: dict[str, Any], seen: set[str]) -> bool:
+    if isinstance(schema, list):
+        return any(_has_untyped_member(item, schemas, seen) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return name not in seen and _has_untyped_member(schemas.get(name), schemas, seen | {name})
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        members = schema.get(keyword)
+        if isinstance(members, list) and ({} in members or _has_untyped_member(members, schemas, seen)):
+            return True
+    properties = schema.get("properties")
+    nested = list(properties.values()) if isinstance(properties, dict) else []
+    return _has_untyped_member([*nested, schema.get("items")], schemas, seen)
 
 
 def _unused_name(schemas: dict[str, Any], wanted: str) -> str:
@@ -261,10 +314,13 @@ def hoist_component_union_members(spec: Spec) -> Spec:
                     continue
                 if _is_structured(member):
                     members[index] = _move_to_component(schemas, f"{name}Type{index}", member)
-                elif isinstance(member.get("items"), dict) and _is_structured(member["items"]):
-                    if "$ref" not in member["items"]:
-                        member["items"] = _move_to_component(schemas, f"{name}Type{index}Item", member["items"])
+                elif _is_inline_structured(member.get("items")):
+                    member["items"] = _move_to_component(schemas, f"{name}Type{index}Item", member["items"])
     return spec
+
+
+def _is_inline_structured(schema: Any) -> bool:
+    return isinstance(schema, dict) and "$ref" not in schema and _is_structured(schema)
 
 
 def _move_to_component(schemas: dict[str, Any], wanted: str, schema: dict[str, Any]) -> dict[str, str]:
@@ -278,8 +334,9 @@ def hoist_inline_bodies(spec: Spec) -> Spec:
 
     Inline schemas get class names from their position, which a spec revision can
     shift. Named after the operation (`CreateChatCompletionResponse`,
-    `RetrieveVideoResponse`, `QueueVideoRequest`...) they keep their names as long
-    as the operation keeps its id, so `venice_ext` can import them.
+    `RetrieveVideoResponse`, `QueueVideoBody`...) they keep their names as long
+    as the operation keeps its id, so `venice_ext` can import them. Request bodies
+    become `{Operation}Body` (and `{Operation}MultipartBody`).
     """
     spec = copy.deepcopy(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
@@ -289,7 +346,9 @@ def hoist_inline_bodies(spec: Spec) -> Spec:
             continue
         body = operation.get("requestBody")
         if isinstance(body, dict):
-            _hoist_media(body, schemas, f"{stem}Request")
+            # "Body", not "Request": Venice names its own request components `XRequest`,
+            # and an inline body that extends one (allOf) must not take its name.
+            _hoist_media(body, schemas, f"{stem}Body")
         responses = operation.get("responses", {})
         success = [code for code in responses if str(code).startswith("2")]
         for code, response in responses.items():
@@ -302,12 +361,12 @@ def hoist_inline_bodies(spec: Spec) -> Spec:
 
 def _hoist_media(container: dict[str, Any], schemas: dict[str, Any], name: str) -> None:
     for media_type, media in container.get("content", {}).items():
-        if not (media_type == JSON or media_type.endswith("+json") or media_type == MULTIPART):
+        if not (media_type in (JSON, MULTIPART) or media_type.endswith("+json")):
             continue
         schema = media.get("schema") if isinstance(media, dict) else None
         if not isinstance(schema, dict) or "$ref" in schema or not _is_structured(schema):
             continue
-        wanted = name if media_type != MULTIPART else f"{name.removesuffix('Request')}MultipartRequest"
+        wanted = name if media_type != MULTIPART else f"{name.removesuffix('Body')}MultipartBody"
         if schemas.get(wanted) == schema:
             target = wanted
         else:
@@ -328,7 +387,7 @@ GENERATOR_TRANSFORMS: tuple[Transform, ...] = (
     require_request_bodies,
     allow_unknown_properties,
     json_content_first,
-    split_shared_multipart_schemas,
+    type_multipart_file_fields,
     hoist_inline_bodies,
     hoist_component_union_members,
 )

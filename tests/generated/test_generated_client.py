@@ -20,12 +20,12 @@ import pytest
 import venice_api.api
 from scripts.fetch_spec import count_operations
 from scripts.spec_io import load_spec_file
-from venice_api.api.audio import create_speech, create_transcription, retrieve_audio
+from venice_api.api.audio import create_speech, retrieve_audio
 from venice_api.api.billing import get_billing_usage_history
 from venice_api.api.chat import create_chat_completion
 from venice_api.api.image import generate_image, upscale_image
 from venice_api.api.models import list_models
-from venice_api.api.video import queue_video, retrieve_video
+from venice_api.api.video import retrieve_video
 from venice_api.client import AuthenticatedClient
 from venice_api.errors import ModelParseError
 from venice_api.models import (
@@ -49,13 +49,15 @@ CHAT_COMPLETION: dict[str, Any] = {
     "object": "chat.completion",
     "created": 1739928524,
     "model": "venice-uncensored",
-    "choices": [{
-        "index": 0,
-        "finish_reason": "stop",
-        "logprobs": None,
-        "stop_reason": None,
-        "message": {"role": "assistant", "content": "Hi.", "reasoning_content": None, "tool_calls": []},
-    }],
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "logprobs": None,
+            "stop_reason": None,
+            "message": {"role": "assistant", "content": "Hi.", "reasoning_content": None, "tool_calls": []},
+        }
+    ],
     "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
 }
 
@@ -81,8 +83,12 @@ def test_every_operation_of_the_spec_is_generated_and_importable() -> None:
     spec = load_spec_file(ROOT / "spec" / "swagger.yaml")
     assert len(modules) == count_operations(spec) == 49
     generated = {(module.METHOD, module.PATH) for module in modules}
-    declared = {(method.upper(), path) for path, item in spec["paths"].items() for method in item
-                if method in ("get", "post", "put", "patch", "delete")}
+    declared = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     assert generated == declared
 
 
@@ -143,8 +149,9 @@ def test_multipart_body_is_encoded_by_httpx_with_its_own_boundary() -> None:
         seen["body"] = request.read()
         return httpx.Response(200, content=b"PNG", headers={"content-type": "image/png"})
 
-    body = UpscaleImageMultipartRequest(image=File(payload=__import__("io").BytesIO(b"RAWIMAGE"), file_name="a.png",
-                                                   mime_type="image/png"), scale=2)
+    body = UpscaleImageMultipartRequest(
+        image=File(payload=__import__("io").BytesIO(b"RAWIMAGE"), file_name="a.png", mime_type="image/png"), scale=2
+    )
     assert upscale_image.sync(client=client_answering(handler), body=body) == b"PNG"
     boundary = seen["content_type"].split("boundary=")[1]
     assert seen["content_type"].startswith("multipart/form-data")
@@ -156,8 +163,10 @@ def test_unknown_fields_and_explicit_nulls_survive_a_round_trip() -> None:
     data = json.loads(json.dumps(CHAT_COMPLETION))
     data["brand_new_field"] = {"nested": [1, 2]}
     data["choices"][0]["message"]["new_message_field"] = "kept"
-    parsed = create_chat_completion.sync(client=answer(json=data), body=ChatCompletionRequest.from_dict(
-        {"model": "m", "messages": [{"role": "user", "content": "hi"}]}))
+    parsed = create_chat_completion.sync(
+        client=answer(json=data),
+        body=ChatCompletionRequest.from_dict({"model": "m", "messages": [{"role": "user", "content": "hi"}]}),
+    )
     assert isinstance(parsed, CreateChatCompletionResponse)
     assert parsed["brand_new_field"] == {"nested": [1, 2]}
     round_trip = parsed.to_dict()
@@ -217,10 +226,23 @@ def test_malformed_success_body_raises_a_typed_error_naming_the_field() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["CreateChatCompletionResponse", "QueueVideoResponse", "RetrieveVideoResponse", "QueueAudioResponse",
-     "RetrieveAudioResponse", "StandardError", "DetailedError", "ContentViolationError",
-     "ProviderContentPolicyError", "PayloadTooLargeError", "X402InferencePaymentRequiredType0",
-     "X402InferencePaymentRequiredType1", "ChatCompletionRequest", "QueueVideoRequest", "RetrieveVideoRequest"],
+    [
+        "CreateChatCompletionResponse",
+        "QueueVideoResponse",
+        "RetrieveVideoResponse",
+        "QueueAudioResponse",
+        "RetrieveAudioResponse",
+        "StandardError",
+        "DetailedError",
+        "ContentViolationError",
+        "ProviderContentPolicyError",
+        "PayloadTooLargeError",
+        "X402InferencePaymentRequiredType0",
+        "X402InferencePaymentRequiredType1",
+        "ChatCompletionRequest",
+        "QueueVideoRequest",
+        "RetrieveVideoRequest",
+    ],
 )
 def test_schemas_venice_ext_depends_on_have_stable_names(name: str) -> None:
     import venice_api.models

@@ -73,9 +73,7 @@ def test_fetch_from_a_file_path_writes_spec_and_lock(
     assert "20260101.000000" in out and sha256_hex(MINI_SPEC) in out
 
 
-def test_fetch_from_a_url(
-    served_dir: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fetch_from_a_url(served_dir: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base, root = served_dir
     (root / "swagger.yaml").write_bytes(MINI_SPEC)
     code, spec_file, _ = run_main(monkeypatch, tmp_path, f"{base}/swagger.yaml")

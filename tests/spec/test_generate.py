@@ -22,7 +22,10 @@ def generate_in_subprocess(output: Path, hash_seed: str) -> None:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     subprocess.run(
         [sys.executable, "-m", "scripts.generate", "--output", str(output)],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -58,9 +61,19 @@ def broken_spec() -> dict[str, Any]:
     return {
         "openapi": "3.0.0",
         "info": {"title": "broken", "version": "1"},
-        "paths": {"/things": {"get": {"operationId": "listThings", "responses": {
-            "200": {"description": "OK", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Missing"}}}}}}}},
+        "paths": {
+            "/things": {
+                "get": {
+                    "operationId": "listThings",
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}},
+                        }
+                    },
+                }
+            }
+        },
         "components": {"schemas": {}},
     }
 
@@ -91,8 +104,20 @@ def test_binary_media_types_come_from_the_spec() -> None:
 @pytest.mark.slow
 def test_generated_package_passes_mypy_strict(tmp_path: Path) -> None:
     process = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--disable-error-code", "redundant-cast",
-         "--cache-dir", str(tmp_path / "mypy-cache"), "venice_api"],
-        cwd=ROOT / "generated", capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--disable-error-code",
+            "redundant-cast",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            "venice_api",
+        ],
+        cwd=ROOT / "generated",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert process.returncode == 0, process.stdout[-3000:]
