@@ -18,6 +18,7 @@ help:
 	@echo "make spec          fetch the spec from VENICE_SPEC_SOURCE and update spec/venice-spec.lock"
 	@echo "make generate      transform the spec and regenerate generated/venice_api"
 	@echo "make test-history  run the pipeline on every spec in ../shared/venice-spec/history"
+	@echo "make bench         benchmarks against raw httpx and openai-python (ratios, same run)"
 	@echo "make lint          ruff + mypy --strict on venice_ext and scripts"
 
 install: $(VENV)/.deps node_modules/.package-lock.json $(GENERATED) $(VENV)/.editable
@@ -51,6 +52,13 @@ test: install
 
 test-history: $(VENV)/.deps
 	$(PY) -m scripts.history
+
+$(VENV)/.bench-deps: requirements/bench.txt $(VENV)/.deps
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/bench.txt
+	touch $@
+
+bench: install $(VENV)/.bench-deps
+	$(PY) -m tests.bench.bench_core
 
 lint: install
 	$(BIN)/ruff check venice_ext scripts tests

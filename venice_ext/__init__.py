@@ -1,3 +1,79 @@
-"""Venice.ai client: the ergonomic layer over the generated `venice_api` package."""
+"""Venice.ai client: the ergonomic layer over the generated `venice_api` package.
 
-__all__: list[str] = []
+    from venice_ext import Venice
+    from venice_api.api.models import list_models
+
+    with Venice() as client:                 # key from $VENICE_API_KEY
+        models = client.call(list_models)    # typed result, or a typed error
+
+Errors live in `venice_ext.errors` (its docstring draws the tree); the fake Venice
+server for tests is `venice_ext.testing`.
+"""
+
+from venice_ext._budget import FailureBudget
+from venice_ext._client import AsyncVenice, Operation, Venice
+from venice_ext._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
+from venice_ext._headers import Balances, RateLimits
+from venice_ext._response import APIResponse, ModelDeprecationWarning
+from venice_ext._retry import OPERATION_SAFETY, RetryPolicy, Safety
+from venice_ext._transport import TransportHooks
+from venice_ext.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ContentPolicyError,
+    GoneError,
+    InsufficientBalanceError,
+    ModelAtCapacityError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    RetryBudgetExceededError,
+    ServerError,
+    UnsupportedMediaTypeError,
+    VeniceError,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "OPERATION_SAFETY",
+    "APIConnectionError",
+    "APIResponse",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncVenice",
+    "AuthenticationError",
+    "BadRequestError",
+    "Balances",
+    "ConfigurationError",
+    "ConflictError",
+    "ContentPolicyError",
+    "FailureBudget",
+    "GoneError",
+    "InsufficientBalanceError",
+    "ModelAtCapacityError",
+    "ModelDeprecationWarning",
+    "NotFoundError",
+    "Operation",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimits",
+    "ResponseValidationError",
+    "RetryBudgetExceededError",
+    "RetryPolicy",
+    "Safety",
+    "ServerError",
+    "TransportHooks",
+    "UnsupportedMediaTypeError",
+    "Venice",
+    "VeniceError",
+]

@@ -1,0 +1,197 @@
+"""Venice / AsyncVenice: configuration, response metadata, deprecation warnings, security."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import warnings
+
+import httpx
+import pytest
+
+from tests.ext.conftest import API_KEY, FakeClock
+from venice_api.api.chat import create_chat_completion
+from venice_api.api.models import list_models
+from venice_api.models import ChatCompletionRequest, ListModelsResponse
+from venice_ext import (
+    DEFAULT_BASE_URL,
+    AsyncVenice,
+    ConfigurationError,
+    ModelDeprecationWarning,
+    Venice,
+)
+from venice_ext import errors as e
+from venice_ext.testing import FakeVenice, Reply, Reset
+
+CHAT_BODY = ChatCompletionRequest.from_dict({"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+
+
+def test_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENICE_API_KEY", "env-key")
+    monkeypatch.delenv("VENICE_BASE_URL", raising=False)
+    with Venice() as client:
+        assert str(client.base_url) == DEFAULT_BASE_URL + "/"
+        assert client.http_client.headers["authorization"] == "Bearer env-key"
+    monkeypatch.setenv("VENICE_BASE_URL", "http://127.0.0.1:9/api/v1")
+    with Venice() as client:
+        assert str(client.base_url) == "http://127.0.0.1:9/api/v1/"
+
+
+def test_no_key_anywhere_is_a_clear_error_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VENICE_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="VENICE_API_KEY"):
+        Venice()
+    with pytest.raises(ConfigurationError):
+        AsyncVenice(api_key="  ")
+
+
+@pytest.mark.parametrize("url", ["http://api.example.com/api/v1", "http://10.0.0.5/api/v1"])
+def test_plain_http_to_another_host_is_refused_unless_allowed(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="unencrypted"):
+        Venice(api_key="k", base_url=url)
+    Venice(api_key="k", base_url=url, allow_insecure_http=True).close()
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080/api/v1", "http://127.0.0.1/api/v1", "http://[::1]:1/api"])
+def test_plain_http_to_loopback_is_fine(url: str) -> None:
+    Venice(api_key="k", base_url=url).close()
+
+
+def test_timeouts_are_per_phase_with_no_total_deadline() -> None:
+    with Venice(api_key="k") as client:
+        timeout = client.http_client.timeout
+        assert (timeout.connect, timeout.write, timeout.pool) == (10.0, 60.0, 60.0)
+        assert timeout.read == 600.0
+    with Venice(api_key="k", timeout=httpx.Timeout(5, read=30)) as client:
+        assert client.http_client.timeout.read == 30
+
+
+def test_default_headers_and_user_agent(fake: FakeVenice) -> None:
+    with Venice(api_key=API_KEY, base_url=fake.base_url, default_headers={"X-App": "demo"}) as client:
+        client.call(list_models)
+    [request] = fake.requests
+    assert request.headers["x-app"] == "demo"
+    assert request.headers["user-agent"].startswith("venice-client/")
+
+
+def test_call_with_response_reports_the_headers(fake: FakeVenice, client: Venice) -> None:
+    headers = {
+        "x-request-id": "req-1",
+        "x-ratelimit-remaining-requests": "41",
+        "x-ratelimit-limit-requests": "50",
+        "x-ratelimit-reset-requests": "1760000060",
+        "x-ratelimit-remaining-tokens": "9000",
+        "x-ratelimit-reset-tokens": "2.5",
+        "x-venice-balance-usd": "3.25",
+        "x-venice-balance-diem": "1.5",
+        "x-venice-model-id": "venice-uncensored",
+        "x-venice-model-name": "Venice Uncensored",
+    }
+    fake.script("GET", "/models", Reply(json={"object": "list", "type": "text", "data": []}, headers=headers))
+    response = client.call_with_response(list_models)
+    assert isinstance(response.parsed, ListModelsResponse)
+    assert response.status_code == 200
+    assert response.request_id.startswith("fake-")  # CF-RAY wins over X-Request-ID
+    assert response.rate_limits.remaining_requests == 41 and response.rate_limits.reset_tokens_in == 2.5
+    assert response.rate_limits.reset_requests_at == 1760000060.0
+    assert (response.balances.usd, response.balances.diem, response.balances.vcu) == (3.25, 1.5, None)
+    assert (response.model_id, response.model_name) == ("venice-uncensored", "Venice Uncensored")
+
+
+def test_deprecation_warning_once_per_model_per_process(fake: FakeVenice, client: Venice) -> None:
+    def deprecated(model: str) -> Reply:
+        return Reply(
+            json={"object": "list", "type": "text", "data": []},
+            headers={"x-venice-model-deprecation-warning": "retiring soon", "x-venice-model-id": model},
+        )
+
+    fake.script("GET", "/models", deprecated("old-model-a"), deprecated("old-model-a"), deprecated("old-model-b"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            client.call(list_models)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ModelDeprecationWarning)]
+    assert messages == ["model old-model-a: retiring soon", "model old-model-b: retiring soon"]
+
+
+def test_errors_are_typed_and_name_the_request(fake: FakeVenice, client: Venice) -> None:
+    fake.script(
+        "POST", "/chat/completions", Reply(404, json={"error": "Specified model not found", "code": "MODEL_NOT_FOUND"})
+    )
+    with pytest.raises(e.NotFoundError) as caught:
+        client.call(create_chat_completion, body=CHAT_BODY)
+    assert caught.value.code == "MODEL_NOT_FOUND"
+    assert str(caught.value).startswith("404 MODEL_NOT_FOUND: Specified model not found (request id fake-")
+
+
+def test_a_2xx_body_that_does_not_fit_the_spec_raises_with_the_raw_body(fake: FakeVenice, client: Venice) -> None:
+    fake.script("GET", "/models", Reply(json={"object": "list", "data": "not-a-list"}))
+    with pytest.raises(e.ResponseValidationError) as caught:
+        client.call(list_models)
+    assert b"not-a-list" in caught.value.body and "GET /models" in str(caught.value)
+
+
+def test_async_twin(fake: FakeVenice, clock: FakeClock) -> None:
+    async def main() -> tuple[object, int]:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            fake.script("GET", "/models", Reply(429, json={"error": "x"}, headers={"Retry-After": "1"}))
+            models = await client.call(list_models)
+            response = await client.call_with_response(list_models)
+            return models, response.status_code
+
+    models, status = asyncio.run(main())
+    assert isinstance(models, ListModelsResponse) and status == 200
+    assert len(fake.requests_to("GET", "/models")) == 3 and clock.sleeps == [1.0]
+
+
+def test_close_releases_the_pool(fake: FakeVenice) -> None:
+    client = Venice(api_key=API_KEY, base_url=fake.base_url)
+    client.call(list_models)
+    client.close()
+    with pytest.raises(RuntimeError):
+        client.http_client.get("models")
+
+
+def test_adopting_an_httpx_client_keeps_retries_and_auth(fake: FakeVenice, clock: FakeClock) -> None:
+    mine = httpx.Client()
+    fake.script("GET", "/models", Reply(503, json={"error": "busy"}))
+    with Venice(api_key=API_KEY, base_url=fake.base_url, http_client=mine, hooks=clock.hooks()) as client:
+        assert client.http_client is mine
+        assert isinstance(client.call(list_models), ListModelsResponse)
+    assert len(fake.requests_to("GET", "/models")) == 2
+
+
+SECRET = "sk-venice-MARKER-7f3a9c1e"
+
+
+def test_the_key_never_leaks_into_reprs_logs_or_errors(
+    fake: FakeVenice, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.api_key = SECRET
+    seen: list[str] = []
+    with caplog.at_level(logging.DEBUG):
+        client = Venice(api_key=SECRET, base_url=fake.base_url, hooks=clock.hooks())
+        seen += [repr(client), str(client), repr(client.raw), repr(client.http_client.headers), repr(client._config)]
+        fake.script(
+            "POST",
+            "/chat/completions",
+            Reply(503, json={"error": "busy"}),
+            Reply(400, json={"error": "Invalid request parameters"}),
+        )
+        fake.script("GET", "/models", Reset(), Reply(401, json={"error": "Authentication failed"}))
+        for call in (lambda: client.call(create_chat_completion, body=CHAT_BODY), lambda: client.call(list_models)):
+            with pytest.raises(e.VeniceError) as caught:
+                call()
+            error = caught.value
+            seen += [str(error), repr(error), repr(vars(error)), repr(error.__cause__), repr(error.__context__)]
+        with pytest.raises(e.APIConnectionError) as refused:
+            Venice(api_key=SECRET, base_url="http://127.0.0.1:9/api/v1", max_retries=0).call(list_models)
+        seen += [str(refused.value), repr(refused.value.__cause__)]
+        client.close()
+    seen += [record.getMessage() for record in caplog.records] + [repr(r.__dict__) for r in caplog.records]
+    gc.collect()
+    assert caplog.records, "DEBUG logging of httpx/httpcore must have produced records to search"
+    leaks = [text for text in seen if SECRET in text]
+    assert leaks == []
+    assert any(r.headers.get("authorization") == f"Bearer {SECRET}" for r in fake.requests), "the key did travel"

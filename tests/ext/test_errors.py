@@ -1,0 +1,186 @@
+"""Every error body shape Venice uses maps to the right typed error."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from venice_ext import errors as e
+
+
+def response(
+    status: int,
+    body: Any = None,
+    *,
+    text: str | None = None,
+    headers: dict[str, str] | None = None,
+    content_type: str = "application/json",
+) -> httpx.Response:
+    content = text.encode() if text is not None else json.dumps(body).encode()
+    return httpx.Response(status, content=content, headers={"content-type": content_type, **(headers or {})})
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, e.BadRequestError),
+        (401, e.AuthenticationError),
+        (402, e.PaymentRequiredError),
+        (403, e.PermissionDeniedError),
+        (404, e.NotFoundError),
+        (409, e.ConflictError),
+        (410, e.GoneError),
+        (413, e.PayloadTooLargeError),
+        (415, e.UnsupportedMediaTypeError),
+        (422, e.ContentPolicyError),
+        (429, e.RateLimitError),
+        (500, e.ServerError),
+        (502, e.ServerError),
+        (503, e.ModelAtCapacityError),
+        (504, e.ServerError),
+        (418, e.APIStatusError),
+    ],
+)
+def test_one_class_per_status(status: int, cls: type[e.APIStatusError]) -> None:
+    error = e.error_from_response(response(status, {"error": "nope"}))
+    assert type(error) is cls
+    assert error.status_code == status and error.message == "nope"
+
+
+def test_plain_error_string_with_request_id() -> None:
+    error = e.error_from_response(response(400, {"error": "Invalid request parameters"}, headers={"CF-RAY": "8f1-AMS"}))
+    assert str(error) == "400: Invalid request parameters (request id 8f1-AMS)"
+    assert error.request_id == "8f1-AMS" and error.code is None
+
+
+def test_x_request_id_when_there_is_no_cf_ray() -> None:
+    error = e.error_from_response(response(500, {"error": "x"}, headers={"X-Request-ID": "req-42"}))
+    assert error.request_id == "req-42"
+
+
+def test_validation_details_and_issues_are_kept() -> None:
+    body = {
+        "error": "Invalid request parameters",
+        "details": {"model": {"_errors": ["Required"]}},
+        "issues": [{"path": ["model"], "message": "Required"}],
+    }
+    error = e.error_from_response(response(400, body))
+    assert isinstance(error, e.BadRequestError)
+    assert error.body["issues"][0]["path"] == ["model"]
+
+
+def test_openai_style_error_object() -> None:
+    body = {
+        "error": {
+            "message": "Your request exceeds the model's maximum context.",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    }
+    error = e.error_from_response(response(400, body))
+    assert error.code == "context_length_exceeded"
+    assert str(error) == "400 context_length_exceeded: Your request exceeds the model's maximum context."
+
+
+def test_provider_content_policy_error() -> None:
+    body = {
+        "error": {
+            "message": "Blocked by the provider's content policy.",
+            "type": "provider_content_policy",
+            "credits_refunded": True,
+            "recommended_model": "venice-uncensored",
+        }
+    }
+    error = e.error_from_response(response(422, body))
+    assert isinstance(error, e.ContentPolicyError)
+    assert error.credits_refunded is True and error.recommended_model == "venice-uncensored"
+
+
+def test_content_violation_with_suggested_prompt() -> None:
+    error = e.error_from_response(response(422, {"error": "Content violation", "suggested_prompt": "a calm lake"}))
+    assert isinstance(error, e.ContentPolicyError) and error.suggested_prompt == "a calm lake"
+
+
+def test_payload_too_large_with_code() -> None:
+    error = e.error_from_response(response(413, {"code": "PAYLOAD_TOO_LARGE", "error": "Request body too large"}))
+    assert isinstance(error, e.PayloadTooLargeError) and error.code == "PAYLOAD_TOO_LARGE"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error": "Insufficient USD or Diem balance to complete request. Visit https://venice.ai/settings/api."},
+        {"error": "API key USD spend limit exceeded.", "code": "API_KEY_USD_SPEND_LIMIT_EXCEEDED"},
+        {"error": "API key DIEM spend limit exceeded."},
+        {
+            "error": "Payment required",
+            "code": "PAYMENT_REQUIRED",
+            "reason": "insufficient_balance",
+            "currentBalanceUsd": 0.01,
+            "minimumBalanceUsd": 0.1,
+        },
+    ],
+    ids=["insufficient-balance-message", "usd-spend-limit-code", "diem-spend-limit-message", "x402-wallet"],
+)
+def test_insufficient_balance_and_spend_limits(body: dict[str, Any]) -> None:
+    error = e.error_from_response(response(402, body))
+    assert isinstance(error, e.InsufficientBalanceError)
+    assert error.code in (
+        "INSUFFICIENT_BALANCE",
+        "API_KEY_USD_SPEND_LIMIT_EXCEEDED",
+        "API_KEY_DIEM_SPEND_LIMIT_EXCEEDED",
+        "PAYMENT_REQUIRED",
+    )
+
+
+def test_x402_discovery_body_is_a_plain_payment_required() -> None:
+    body = {"x402Version": 2, "error": "Payment required", "accepts": [{"scheme": "exact", "network": "base"}]}
+    error = e.error_from_response(response(402, body))
+    assert type(error) is e.PaymentRequiredError
+    assert error.body["accepts"][0]["network"] == "base"
+
+
+def test_known_codes_are_recognised_from_the_message() -> None:
+    body = {"error": "Authentication failed - Pro subscription is inactive. Please upgrade."}
+    assert e.error_from_response(response(401, body)).code == "AUTHENTICATION_FAILED_INACTIVE_KEY"
+
+
+def test_html_page_from_a_proxy() -> None:
+    html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>nginx</body></html>"
+    error = e.error_from_response(response(502, text=html, content_type="text/html"))
+    assert isinstance(error, e.ServerError)
+    assert error.message == "502 Bad Gateway 502 Bad Gateway nginx"
+    assert error.body == html
+    assert "\n" not in str(error)
+
+
+def test_empty_body_uses_the_reason_phrase() -> None:
+    error = e.error_from_response(httpx.Response(503))
+    assert isinstance(error, e.ModelAtCapacityError) and error.message == "Service Unavailable"
+
+
+def test_retry_after_is_read_from_the_headers() -> None:
+    error = e.error_from_response(response(429, {"error": "Rate limit exceeded"}, headers={"retry-after": "7"}))
+    assert isinstance(error, e.RateLimitError) and error.retry_after == 7.0
+
+
+def test_connection_errors_say_whether_the_request_may_have_been_processed() -> None:
+    request = httpx.Request("POST", "https://x/chat")
+    refused = e.connection_error_from(httpx.ConnectError("refused", request=request))
+    lost = e.connection_error_from(httpx.RemoteProtocolError("Server disconnected", request=request))
+    timeout = e.connection_error_from(httpx.ReadTimeout("timed out", request=request))
+    assert not refused.may_have_been_processed and type(refused) is e.APIConnectionError
+    assert lost.may_have_been_processed and "may have been processed" in str(lost)
+    assert isinstance(timeout, e.APITimeoutError) and str(timeout).startswith("read timeout")
+
+
+def test_tree_is_drawn_in_the_module_docstring() -> None:
+    assert e.__doc__ is not None
+    for name in e.__all__:
+        obj = getattr(e, name)
+        if isinstance(obj, type) and issubclass(obj, e.VeniceError):
+            assert name in e.__doc__, f"{name} missing from the drawn tree"

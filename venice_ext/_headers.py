@@ -1,0 +1,106 @@
+"""Reading Venice's response headers: request id, waits, rate limits, balances.
+
+Pure functions over a lower-cased header mapping; the clock is a parameter.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Balances", "RateLimits", "balances_of", "rate_limits_of", "request_id_of", "retry_after_seconds"]
+
+# x-ratelimit-reset-requests is a Unix timestamp; values below this are taken as
+# already relative (seconds), which is what some proxies send instead.
+_EPOCH_FLOOR = 1_000_000_000
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """Venice's request id: Cloudflare's CF-RAY, else X-Request-ID."""
+    for name in ("cf-ray", "x-request-id"):
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
+    """How long the server asked to wait, in seconds, or None if it did not say.
+
+    Precedence: `retry-after-ms`, `Retry-After` (seconds or an HTTP date), then
+    `x-ratelimit-reset-requests` (a Unix timestamp). Never negative.
+    """
+    milliseconds = _number(headers.get("retry-after-ms"))
+    if milliseconds is not None:
+        return max(0.0, milliseconds / 1000)
+    retry_after = headers.get("retry-after")
+    if retry_after is not None:
+        seconds = _number(retry_after)
+        if seconds is not None:
+            return max(0.0, seconds)
+        try:
+            when = email.utils.parsedate_to_datetime(retry_after.strip())
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None and when.tzinfo is not None:
+            return max(0.0, when.timestamp() - now)
+    reset = _number(headers.get("x-ratelimit-reset-requests"))
+    if reset is not None:
+        return max(0.0, reset - now) if reset >= _EPOCH_FLOOR else max(0.0, reset)
+    return None
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Venice's `x-ratelimit-*` headers. Reset of requests is a Unix timestamp, of tokens seconds."""
+
+    limit_requests: int | None = None
+    remaining_requests: int | None = None
+    reset_requests_at: float | None = None
+    limit_tokens: int | None = None
+    remaining_tokens: int | None = None
+    reset_tokens_in: float | None = None
+
+
+def _integer(value: str | None) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
+
+
+def rate_limits_of(headers: Mapping[str, str]) -> RateLimits:
+    return RateLimits(
+        limit_requests=_integer(headers.get("x-ratelimit-limit-requests")),
+        remaining_requests=_integer(headers.get("x-ratelimit-remaining-requests")),
+        reset_requests_at=_number(headers.get("x-ratelimit-reset-requests")),
+        limit_tokens=_integer(headers.get("x-ratelimit-limit-tokens")),
+        remaining_tokens=_integer(headers.get("x-ratelimit-remaining-tokens")),
+        reset_tokens_in=_number(headers.get("x-ratelimit-reset-tokens")),
+    )
+
+
+@dataclass(frozen=True)
+class Balances:
+    """Balances Venice reports after a request (`x-venice-balance-*`)."""
+
+    usd: float | None = None
+    diem: float | None = None
+    vcu: float | None = None
+
+
+def balances_of(headers: Mapping[str, str]) -> Balances:
+    return Balances(
+        usd=_number(headers.get("x-venice-balance-usd")),
+        diem=_number(headers.get("x-venice-balance-diem")),
+        vcu=_number(headers.get("x-venice-balance-vcu")),
+    )

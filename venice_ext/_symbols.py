@@ -1,0 +1,13 @@
+"""Every name venice_ext takes from the generated `venice_api` package, in one place.
+
+A regeneration that renames or drops one of these fails here, at import, with the
+name in the traceback, instead of somewhere deep in the ergonomic layer.
+"""
+
+from __future__ import annotations
+
+from venice_api.client import AuthenticatedClient
+from venice_api.errors import ModelParseError
+from venice_api.types import UNSET, File, Unset
+
+__all__ = ["UNSET", "AuthenticatedClient", "File", "ModelParseError", "Unset"]

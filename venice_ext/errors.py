@@ -1,0 +1,357 @@
+"""Errors raised by venice_ext, and the parsing of Venice's error bodies.
+
+    VeniceError
+    ├── APIConnectionError                 the request got no answer
+    │   └── APITimeoutError                connect, write, read (between bytes) or pool timeout
+    ├── APIStatusError                     the server answered with an error status
+    │   ├── BadRequestError                400
+    │   ├── AuthenticationError            401
+    │   ├── PaymentRequiredError           402
+    │   │   └── InsufficientBalanceError   INSUFFICIENT_BALANCE, API key spend limits
+    │   ├── PermissionDeniedError          403
+    │   ├── NotFoundError                  404
+    │   ├── ConflictError                  409
+    │   ├── GoneError                      410
+    │   ├── PayloadTooLargeError           413
+    │   ├── UnsupportedMediaTypeError      415
+    │   ├── ContentPolicyError             422
+    │   ├── RateLimitError                 429
+    │   └── ServerError                    5xx
+    │       └── ModelAtCapacityError       503
+    ├── RetryBudgetExceededError           too many recent failures to risk another retry
+    └── ResponseValidationError            a 2xx body that does not fit the spec's model
+
+`str(error)` is one line: status, Venice code, message and request id. No error
+ever contains the API key: bodies and response headers are the server's, and
+request headers are never copied into an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from venice_ext._headers import request_id_of, retry_after_seconds
+from venice_ext._retry import FailureKind, failure_kind_of_exception
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ContentPolicyError",
+    "GoneError",
+    "InsufficientBalanceError",
+    "ModelAtCapacityError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "RetryBudgetExceededError",
+    "ServerError",
+    "UnsupportedMediaTypeError",
+    "VeniceError",
+    "connection_error_from",
+    "error_from_response",
+    "parse_error_body",
+    "request_id_of",
+]
+
+
+class VeniceError(Exception):
+    """Base of every error venice_ext raises."""
+
+
+class APIConnectionError(VeniceError):
+    """The request got no HTTP answer (refused, reset, DNS, TLS...).
+
+    `may_have_been_processed` is True when the failure came after the request was
+    sent, so the server may have done (and billed) the work.
+    """
+
+    def __init__(self, message: str, *, may_have_been_processed: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.may_have_been_processed = may_have_been_processed
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, write, read (between bytes) or pool timeout."""
+
+
+class RetryBudgetExceededError(VeniceError):
+    """Retrying stopped because the client saw too many failures recently.
+
+    Venice blocks a key for 30 s after more than 20 failed requests in 30 s; the
+    client stops retrying well before that. `last_error` is what the final attempt
+    would have raised.
+    """
+
+    def __init__(self, message: str, *, last_error: VeniceError | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.last_error = last_error
+
+
+class ResponseValidationError(VeniceError):
+    """A success answer whose body does not fit the spec's model. Carries the raw body."""
+
+    def __init__(self, message: str, *, status_code: int, body: bytes, request_id: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+
+
+class APIStatusError(VeniceError):
+    """The server answered with an error status.
+
+    Attributes: status_code, code (Venice's error code when the body names one),
+    message, request_id (CF-RAY or X-Request-ID), body (parsed JSON, or the text of
+    a non-JSON body), headers, retry_after (seconds, when the server said).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.retry_after = retry_after
+        super().__init__(self._one_line())
+
+    def _one_line(self) -> str:
+        parts = [str(self.status_code)]
+        if self.code:
+            parts.append(self.code)
+        line = " ".join(parts) + f": {self.message}"
+        if self.request_id:
+            line += f" (request id {self.request_id})"
+        return line
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is invalid; `body` may carry `details` and `issues`."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing, invalid or inactive API key."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: payment needed (x402 bodies included)."""
+
+
+class InsufficientBalanceError(PaymentRequiredError):
+    """402 because the balance or this key's spend limit is exhausted."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class GoneError(APIStatusError):
+    """410: the resource expired or was removed."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413."""
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    """415."""
+
+
+class ContentPolicyError(APIStatusError):
+    """422: blocked by a content policy.
+
+    `suggested_prompt`, `recommended_model` and `credits_refunded` are set when the
+    body carries them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        suggested_prompt: str | None = None,
+        recommended_model: str | None = None,
+        credits_refunded: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.suggested_prompt = suggested_prompt
+        self.recommended_model = recommended_model
+        self.credits_refunded = credits_refunded
+        super().__init__(message, **kwargs)
+
+
+class RateLimitError(APIStatusError):
+    """429: rate limited; `retry_after` says how long the server asked to wait."""
+
+
+class ServerError(APIStatusError):
+    """5xx."""
+
+
+class ModelAtCapacityError(ServerError):
+    """503: the model is at capacity."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    410: GoneError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaTypeError,
+    422: ContentPolicyError,
+    429: RateLimitError,
+    503: ModelAtCapacityError,
+}
+
+# Venice often sends only the message of a documented code; these prefixes name it.
+_CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
+    ("authentication failed - pro subscription is inactive", "AUTHENTICATION_FAILED_INACTIVE_KEY"),
+    ("authentication failed", "AUTHENTICATION_FAILED"),
+    ("insufficient usd or diem balance", "INSUFFICIENT_BALANCE"),
+    ("api key diem spend limit exceeded", "API_KEY_DIEM_SPEND_LIMIT_EXCEEDED"),
+    ("api key usd spend limit exceeded", "API_KEY_USD_SPEND_LIMIT_EXCEEDED"),
+)
+_BALANCE_CODES = frozenset({"INSUFFICIENT_BALANCE", "INSUFFICIENT_FUNDS"})
+_SPEND_LIMIT = re.compile(r"SPEND_LIMIT|CONSUMPTION_LIMIT")
+_MAX_MESSAGE = 500
+
+
+def parse_error_body(body: Any) -> dict[str, Any]:
+    """Normalize every error shape Venice uses into message/code/extra fields.
+
+    Shapes: {"error": "..."}; {"error": "...", "details": {...}, "issues": [...]};
+    OpenAI's {"error": {"message", "type", "param", "code"}}; the provider content
+    policy {"error": {"message", "type", "credits_refunded", "recommended_model"}};
+    {"code": ..., "error": ...}; x402 payment bodies; anything else.
+    """
+    fields: dict[str, Any] = {"message": None, "code": None}
+    if not isinstance(body, Mapping):
+        return fields
+    error = body.get("error")
+    nested: Mapping[str, Any] = error if isinstance(error, Mapping) else {}
+    message = nested.get("message") if nested else error
+    if not isinstance(message, str) or not message:
+        message = next(
+            (body[key] for key in ("message", "description", "detail") if isinstance(body.get(key), str)), None
+        )
+    fields["message"] = message
+    code = nested.get("code") or body.get("code")
+    if isinstance(code, str) and code:
+        fields["code"] = code
+    elif isinstance(message, str):
+        lowered = message.lower()
+        fields["code"] = next((name for prefix, name in _CODES_BY_MESSAGE if lowered.startswith(prefix)), None)
+    # x402 wallets out of credit: code PAYMENT_REQUIRED, the reason says why.
+    fields["insufficient_balance"] = body.get("reason") == "insufficient_balance"
+    for key in ("suggested_prompt", "recommended_model", "credits_refunded"):
+        value = nested.get(key, body.get(key))
+        if value is not None:
+            fields[key] = value
+    return fields
+
+
+def _decode_body(content: bytes, content_type: str) -> Any:
+    if not content:
+        return None
+    text = content.decode("utf-8", errors="replace")
+    if "json" in content_type or text.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _fallback_message(body: Any, reason: str) -> str:
+    if isinstance(body, str) and body.strip():
+        squashed = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+        return squashed[:_MAX_MESSAGE] or reason
+    return reason
+
+
+def connection_error_from(exc: Exception) -> APIConnectionError:
+    """The typed error for an httpx transport failure."""
+    processed = failure_kind_of_exception(exc) is FailureKind.AMBIGUOUS
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        kind = {
+            httpx.ConnectTimeout: "connect",
+            httpx.ReadTimeout: "read",
+            httpx.WriteTimeout: "write",
+            httpx.PoolTimeout: "pool",
+        }.get(type(exc), "")
+        return APITimeoutError(f"{kind} timeout: {detail}".strip(), may_have_been_processed=processed)
+    suffix = " (the request may have been processed)" if processed else ""
+    return APIConnectionError(f"connection failed: {detail}{suffix}", may_have_been_processed=processed)
+
+
+def error_from_response(response: httpx.Response, *, retry_after: float | None = None) -> APIStatusError:
+    """The typed error for an error answer. The body must already be read."""
+    headers = {key.lower(): value for key, value in response.headers.items()}
+    if retry_after is None:
+        retry_after = retry_after_seconds(headers, time.time())
+    body = _decode_body(response.content, headers.get("content-type", ""))
+    fields = parse_error_body(body)
+    status = response.status_code
+    reason = response.reason_phrase or httpx.codes.get_reason_phrase(status) or "error"
+    message = fields["message"] if isinstance(fields["message"], str) else _fallback_message(body, reason)
+    code = fields["code"]
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
+    if status == 402 and (
+        fields.get("insufficient_balance") or code in _BALANCE_CODES or (code and _SPEND_LIMIT.search(code))
+    ):
+        cls = InsufficientBalanceError
+    common: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "request_id": request_id_of(headers),
+        "body": body,
+        "headers": headers,
+        "retry_after": retry_after,
+    }
+    if cls is ContentPolicyError:
+        return ContentPolicyError(
+            message,
+            suggested_prompt=fields.get("suggested_prompt"),
+            recommended_model=fields.get("recommended_model"),
+            credits_refunded=fields.get("credits_refunded"),
+            **common,
+        )
+    return cls(message, **common)

@@ -1,0 +1,19 @@
+"""A fake Venice server for tests: yours and ours.
+
+    from venice_ext import Venice
+    from venice_ext.testing import FakeVenice, Reply
+
+    with FakeVenice() as fake:
+        fake.script("POST", "/chat/completions", Reply(429, json={"error": "slow down"}), Reply(json={...}))
+        client = Venice(api_key=fake.api_key, base_url=fake.base_url)
+        ...
+        assert len(fake.requests_to("POST", "/chat/completions")) == 2
+
+Every operation of the spec has a realistic default answer; scripted answers and
+faults (`Reset`, `DropAfter`, `Stall`) take precedence, in order, per route.
+"""
+
+from venice_ext.testing._replies import SSE, Action, DropAfter, Reply, Reset, Stall
+from venice_ext.testing._server import FakeVenice, RecordedRequest
+
+__all__ = ["SSE", "Action", "DropAfter", "FakeVenice", "RecordedRequest", "Reply", "Reset", "Stall"]

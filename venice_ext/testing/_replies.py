@@ -1,0 +1,105 @@
+"""What the fake server can be told to do for one request: answers and faults.
+
+Plain immutable values, so a test reads as a script:
+
+    fake.script("POST", "/chat/completions",
+                Reply(429, json={"error": "slow down"}, headers={"Retry-After": "1"}),
+                Reply(json=completion))
+"""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SSE", "Action", "DropAfter", "Reply", "Reset", "Stall"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer. `json` wins over `body`; `chunks` sends the body in pieces."""
+
+    status: int = 200
+    json: Any = None
+    body: bytes | str = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    chunks: Sequence[bytes] | None = None
+    chunk_delay: float = 0.0
+
+    def payload(self) -> bytes:
+        if self.json is not None:
+            return _json.dumps(self.json).encode()
+        if self.chunks is not None:
+            return b"".join(self.chunks)
+        return self.body.encode() if isinstance(self.body, str) else self.body
+
+    def media_type(self) -> str:
+        if self.content_type:
+            return self.content_type
+        if self.json is not None:
+            return "application/json"
+        return "text/plain; charset=utf-8" if isinstance(self.body, str) else "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class SSE:
+    """A `text/event-stream` answer.
+
+    Each event is a dict (sent as `data: <json>`), a str (sent verbatim, so tests can
+    write comments, `event:`/`id:` fields or odd line endings), or bytes (verbatim).
+    `done` appends `data: [DONE]`. `delay` pauses before each event.
+    """
+
+    events: Sequence[Mapping[str, Any] | str | bytes]
+    done: bool = True
+    delay: float = 0.0
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def frames(self) -> list[bytes]:
+        frames = [_frame(event) for event in self.events]
+        if self.done:
+            frames.append(b"data: [DONE]\n\n")
+        return frames
+
+
+def _frame(event: Mapping[str, Any] | str | bytes) -> bytes:
+    if isinstance(event, bytes):
+        return event
+    if isinstance(event, str):
+        return event.encode()
+    return b"data: " + _json.dumps(event).encode() + b"\n\n"
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Abort the connection with a TCP reset and no answer.
+
+    `read_body=False` resets right after the request line and headers, before the
+    body is read; `read_body=True` reads the whole request first (the server has
+    seen it: an ambiguous failure for the client).
+    """
+
+    read_body: bool = True
+
+
+@dataclass(frozen=True)
+class DropAfter:
+    """Send the first `nbytes` of `reply` (status line and headers included), then reset."""
+
+    nbytes: int
+    reply: Reply | SSE
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Wait `seconds` before answering with `reply` (or, with no reply, before closing)."""
+
+    seconds: float
+    reply: Reply | SSE | None = None
+
+
+Action = Reply | SSE | Reset | DropAfter | Stall

@@ -1,0 +1,394 @@
+"""A fake Venice: a real HTTP/1.1 server on 127.0.0.1, scriptable per test.
+
+It answers every operation of the spec under `/api/v1` with a realistic canned
+answer, unless a test scripted something else for that route: answers, SSE
+streams with delays, or faults (reset before or after reading the request, drop
+after N bytes, stall). Every request it receives is recorded for assertions, and
+it counts the TCP connections opened, so tests can check connection reuse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import socketserver
+import struct
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from venice_ext.testing._replies import SSE, Action, DropAfter, Reply, Reset, Stall
+
+__all__ = ["FakeVenice", "RecordedRequest"]
+
+API_PREFIX = "/api/v1"
+_MAX_HEADER_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake server saw it (path relative to /api/v1)."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    connection: int
+    received_at: float
+    action: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class _Route:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    queue: deque[Action] = field(default_factory=deque)
+    default: Action | None = None
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+
+
+class _ConnectionClosed(Exception):
+    pass
+
+
+class FakeVenice:
+    """The fake server. Use as a context manager, or call start() and stop().
+
+    `api_key`: requests must carry `Authorization: Bearer <api_key>` (401 otherwise);
+    None accepts any request. `routes` maps (METHOD, path template) to default
+    answers; by default the canned answers for every operation of the spec.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = "test-key",
+        routes: Mapping[tuple[str, str], Action] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.extra_headers = dict(extra_headers or {})
+        self._lock = threading.Lock()
+        self._routes: list[_Route] = []
+        self._requests: list[RecordedRequest] = []
+        self._connections = 0
+        self._stopping = threading.Event()
+        self._sockets: set[socket.socket] = set()
+        self._server: socketserver.ThreadingTCPServer | None = None
+        self._thread: threading.Thread | None = None
+        for (method, template), action in (routes if routes is not None else _canned_routes()).items():
+            self._route(method, template).default = action
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        fake = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                fake._serve_connection(self.request)
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+        server.daemon_threads = True
+        server.allow_reuse_address = True
+        server.request_queue_size = 256  # the default backlog of 5 drops bursts of connects
+        server.server_bind()
+        server.server_activate()
+        self._server = server
+        self._stopping.clear()
+        # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-venice", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _close_quietly(sock)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the fake server is not running; call start()")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}{API_PREFIX}"
+
+    # -- scripting and inspection -------------------------------------------------------
+
+    def script(self, method: str, path: str, *actions: Action) -> None:
+        """Queue answers for the next requests to `path` (a template or a concrete path)."""
+        route = self._route(method.upper(), path)
+        with self._lock:
+            route.queue.extend(actions)
+
+    def set_default(self, method: str, path: str, action: Action) -> None:
+        """Answer every request to `path` with `action` once its script runs out."""
+        self._route(method.upper(), path).default = action
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
+        pattern = _compile(path)
+        return [r for r in self.requests if r.method == method.upper() and pattern.match(r.path)]
+
+    @property
+    def connections_opened(self) -> int:
+        with self._lock:
+            return self._connections
+
+    def reset(self) -> None:
+        """Forget recorded requests and scripted (not default) answers."""
+        with self._lock:
+            self._requests.clear()
+            self._connections = 0
+            for route in self._routes:
+                route.queue.clear()
+
+    def _route(self, method: str, template: str) -> _Route:
+        with self._lock:
+            for route in self._routes:
+                if route.method == method and route.template == template:
+                    return route
+            route = _Route(method, template, _compile(template))
+            # Concrete paths are tried before templates that would also match them.
+            self._routes.insert(0, route) if "{" not in template else self._routes.append(route)
+            return route
+
+    def _next_action(self, method: str, path: str) -> Action | None:
+        with self._lock:
+            matches = [route for route in self._routes if route.method == method and route.pattern.match(path)]
+            for route in matches:
+                if route.queue:
+                    return route.queue.popleft()
+            return next((route.default for route in matches if route.default is not None), None)
+
+    # -- serving -------------------------------------------------------------------------
+
+    def _serve_connection(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._connections += 1
+            connection = self._connections
+            self._sockets.add(sock)
+        reader = sock.makefile("rb")
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if not self._serve_one(sock, reader, connection):
+                        return
+                except (_ConnectionClosed, OSError):
+                    return
+        finally:
+            with self._lock:
+                self._sockets.discard(sock)
+            reader.close()
+            _close_quietly(sock)
+
+    def _serve_one(self, sock: socket.socket, reader: Any, connection: int) -> bool:
+        """Serve one request; False when the connection must end."""
+        request_line = reader.readline(_MAX_HEADER_BYTES)
+        if not request_line:
+            raise _ConnectionClosed
+        method, target, _version = request_line.decode("latin-1").rstrip("\r\n").split(" ", 2)
+        headers = _read_headers(reader)
+        full_path, _, query = target.partition("?")
+        path = full_path[len(API_PREFIX) :] if full_path.startswith(API_PREFIX) else full_path
+        action: Action | None = self._next_action(method, path) if full_path.startswith(API_PREFIX) else None
+        if isinstance(action, Reset) and not action.read_body:
+            self._record(method, path, query, headers, b"", connection, "reset before body")
+            _reset(sock)
+            return False
+        body = _read_body(reader, headers)
+        auth_failure = self._auth_failure(headers)
+        if auth_failure is not None:
+            action = auth_failure
+        elif action is None:
+            action = Reply(404, json={"error": f"Not found: {method} {full_path}"})
+        self._record(method, path, query, headers, body, connection, type(action).__name__)
+        return self._perform(sock, action)
+
+    def _auth_failure(self, headers: Mapping[str, str]) -> Reply | None:
+        if self.api_key is None or headers.get("authorization") == f"Bearer {self.api_key}":
+            return None
+        return Reply(401, json={"error": "Authentication failed"})
+
+    def _record(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, connection: int, action: str
+    ) -> None:
+        recorded = RecordedRequest(method, path, query, dict(headers), body, connection, time.time(), action)
+        with self._lock:
+            self._requests.append(recorded)
+
+    def _perform(self, sock: socket.socket, action: Action) -> bool:
+        if isinstance(action, Reset):
+            _reset(sock)
+            return False
+        if isinstance(action, Stall):
+            if self._stopping.wait(action.seconds):
+                return False
+            if action.reply is None:
+                return False
+            return self._perform(sock, action.reply)
+        if isinstance(action, DropAfter):
+            data = b"".join(self._encode(action.reply))
+            sock.sendall(data[: action.nbytes])
+            _reset(sock)
+            return False
+        for piece, delay in self._paced(action):
+            if delay and self._stopping.wait(delay):
+                return False
+            sock.sendall(piece)
+        return True
+
+    def _paced(self, action: Reply | SSE) -> Iterable[tuple[bytes, float]]:
+        pieces = self._encode(action)
+        delay = action.delay if isinstance(action, SSE) else action.chunk_delay
+        yield pieces[0], 0.0
+        for piece in pieces[1:]:
+            yield piece, delay
+
+    def _encode(self, action: Reply | SSE) -> list[bytes]:
+        """Status line and headers, then the body pieces (chunked when streamed)."""
+        headers = {"cf-ray": f"fake-{int(time.time() * 1000) % 10**9:09d}", **self.extra_headers}
+        if isinstance(action, SSE):
+            headers.update({"content-type": "text/event-stream", "cache-control": "no-cache"})
+            headers.update(action.headers)
+            return [_head(action.status, headers, chunked=True), *map(_chunk, action.frames()), b"0\r\n\r\n"]
+        headers["content-type"] = action.media_type()
+        headers.update(action.headers)
+        if action.chunks is not None:
+            return [_head(action.status, headers, chunked=True), *map(_chunk, action.chunks), b"0\r\n\r\n"]
+        payload = action.payload()
+        headers["content-length"] = str(len(payload))
+        return [_head(action.status, headers, chunked=False) + payload]
+
+
+def _canned_routes() -> Mapping[tuple[str, str], Action]:
+    from venice_ext.testing._canned import CANNED
+
+    return CANNED
+
+
+def _head(status: int, headers: Mapping[str, str], *, chunked: bool) -> bytes:
+    reason = _REASONS.get(status, "Status")
+    lines = [f"HTTP/1.1 {status} {reason}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if chunked:
+        lines.append("transfer-encoding: chunked")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n" if data else b""
+
+
+def _read_headers(reader: Any) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    total = 0
+    while True:
+        line = reader.readline(_MAX_HEADER_BYTES)
+        total += len(line)
+        if not line:
+            raise _ConnectionClosed
+        if line in (b"\r\n", b"\n") or total > _MAX_HEADER_BYTES:
+            return headers
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+
+
+def _read_body(reader: Any, headers: Mapping[str, str]) -> bytes:
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        parts: list[bytes] = []
+        while True:
+            size = int(reader.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                reader.readline()
+                return b"".join(parts)
+            parts.append(reader.read(size))
+            reader.readline()
+    length = int(headers.get("content-length", "0") or 0)
+    return reader.read(length) if length else b""
+
+
+def _reset(sock: socket.socket) -> None:
+    # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    _close_quietly(sock)
+
+
+def _close_quietly(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.close()
+
+
+_REASONS: dict[int, str] = defaultdict(
+    lambda: "Status",
+    {
+        200: "OK",
+        201: "Created",
+        204: "No Content",
+        206: "Partial Content",
+        400: "Bad Request",
+        401: "Unauthorized",
+        402: "Payment Required",
+        403: "Forbidden",
+        404: "Not Found",
+        409: "Conflict",
+        410: "Gone",
+        413: "Payload Too Large",
+        415: "Unsupported Media Type",
+        416: "Range Not Satisfiable",
+        422: "Unprocessable Entity",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    },
+)
