@@ -10,6 +10,7 @@ Errors live in `venice_ext.errors` (its docstring draws the tree); the fake Veni
 server for tests is `venice_ext.testing`.
 """
 
+from venice_ext._aiohttp import aiohttp_transport
 from venice_ext._budget import FailureBudget
 from venice_ext._client import AsyncVenice, Operation, Venice
 from venice_ext._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
@@ -76,4 +77,5 @@ __all__ = [
     "UnsupportedMediaTypeError",
     "Venice",
     "VeniceError",
+    "aiohttp_transport",
 ]

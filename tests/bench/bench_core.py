@@ -85,14 +85,15 @@ async def _gather(call: Callable[[], Awaitable[Any]]) -> None:
 
 def concurrent(base_url: str) -> dict[str, float]:
     """Seconds per request with 32 in flight."""
-    from httpx_aiohttp import AiohttpTransport
     from openai import AsyncOpenAI
+
+    from venice_ext import aiohttp_transport
 
     async def measure() -> dict[str, float]:
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
         raw = httpx.AsyncClient(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"}, limits=limits)
         venice = AsyncVenice(api_key=KEY, base_url=base_url, transport=httpx.AsyncHTTPTransport(limits=limits))
-        venice_aiohttp = AsyncVenice(api_key=KEY, base_url=base_url, transport=AiohttpTransport(limits=limits))
+        venice_aiohttp = AsyncVenice(api_key=KEY, base_url=base_url, transport=aiohttp_transport(limits=limits))
         openai_client = AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0)
         body_model = ChatCompletionRequest.from_dict(BODY)
 

@@ -195,3 +195,18 @@ def test_the_key_never_leaks_into_reprs_logs_or_errors(
     leaks = [text for text in seen if SECRET in text]
     assert leaks == []
     assert any(r.headers.get("authorization") == f"Bearer {SECRET}" for r in fake.requests), "the key did travel"
+
+
+def test_async_client_over_the_aiohttp_transport_keeps_the_retry_policy(fake: FakeVenice, clock: FakeClock) -> None:
+    from venice_ext import aiohttp_transport
+
+    async def main() -> object:
+        transport = aiohttp_transport()
+        async with AsyncVenice(
+            api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=transport
+        ) as client:
+            fake.script("GET", "/models", Reply(503, json={"error": "busy"}))
+            return await client.call(list_models)
+
+    assert isinstance(asyncio.run(main()), ListModelsResponse)
+    assert len(fake.requests_to("GET", "/models")) == 2 and clock.sleeps == [0.375]
