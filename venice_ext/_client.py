@@ -14,6 +14,7 @@ from typing import Any, Protocol, Self
 import httpx
 
 from venice_ext._budget import FailureBudget
+from venice_ext._chat import AsyncChat, Chat
 from venice_ext._config import ClientConfig, resolve_config
 from venice_ext._response import APIResponse, warn_if_deprecated
 from venice_ext._retry import RetryPolicy
@@ -192,6 +193,7 @@ class Venice(_ClientBase):
         )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
+        self.chat = Chat(self)
 
     @property
     def http_client(self) -> httpx.Client:
@@ -243,6 +245,21 @@ class Venice(_ClientBase):
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
         return self._finish(operation, response, self.raw)
+
+    def _send_stream(self, request: httpx.Request) -> httpx.Response:
+        """Send a request whose body will be read as it arrives; a non-2xx answer raises."""
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise connection_error_from(exc) from exc
+        if not 200 <= response.status_code < 300:
+            try:
+                response.read()
+            finally:
+                response.close()
+            raise error_from_response(response)
+        warn_if_deprecated(response.headers)
+        return response
 
     def close(self) -> None:
         self._http.close()
@@ -305,6 +322,7 @@ class AsyncVenice(_ClientBase):
         )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
+        self.chat = AsyncChat(self)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -357,6 +375,20 @@ class AsyncVenice(_ClientBase):
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
         return self._finish(operation, response, self.raw)
+
+    async def _send_stream(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise connection_error_from(exc) from exc
+        if not 200 <= response.status_code < 300:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            raise error_from_response(response)
+        warn_if_deprecated(response.headers)
+        return response
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -6,8 +6,19 @@ name in the traceback, instead of somewhere deep in the ergonomic layer.
 
 from __future__ import annotations
 
+from venice_api.api.chat import create_chat_completion
 from venice_api.client import AuthenticatedClient
 from venice_api.errors import ModelParseError
+from venice_api.models import ChatCompletionRequest, CreateChatCompletionResponse
 from venice_api.types import UNSET, File, Unset
 
-__all__ = ["UNSET", "AuthenticatedClient", "File", "ModelParseError", "Unset"]
+__all__ = [
+    "UNSET",
+    "AuthenticatedClient",
+    "ChatCompletionRequest",
+    "CreateChatCompletionResponse",
+    "File",
+    "ModelParseError",
+    "Unset",
+    "create_chat_completion",
+]

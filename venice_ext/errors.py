@@ -18,8 +18,10 @@
     │   ├── RateLimitError                 429
     │   └── ServerError                    5xx
     │       └── ModelAtCapacityError       503
+    ├── RequestValidationError             arguments that do not fit the spec's request (also a ValueError)
     ├── RetryBudgetExceededError           too many recent failures to risk another retry
-    └── ResponseValidationError            a 2xx body that does not fit the spec's model
+    ├── ResponseValidationError            a 2xx body (or stream chunk) that does not fit its model
+    └── StreamInterruptedError             a stream ended early; carries what arrived
 
 `str(error)` is one line: status, Venice code, message and request id. No error
 ever contains the API key: bodies and response headers are the server's, and
@@ -55,13 +57,16 @@ __all__ = [
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestValidationError",
     "ResponseValidationError",
     "RetryBudgetExceededError",
     "ServerError",
+    "StreamInterruptedError",
     "UnsupportedMediaTypeError",
     "VeniceError",
     "connection_error_from",
     "error_from_response",
+    "error_from_stream_payload",
     "parse_error_body",
     "request_id_of",
 ]
@@ -102,6 +107,10 @@ class RetryBudgetExceededError(VeniceError):
         self.last_error = last_error
 
 
+class RequestValidationError(VeniceError, ValueError):
+    """Arguments that do not fit the spec's request model; nothing was sent."""
+
+
 class ResponseValidationError(VeniceError):
     """A success answer whose body does not fit the spec's model. Carries the raw body."""
 
@@ -111,6 +120,20 @@ class ResponseValidationError(VeniceError):
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
+
+
+class StreamInterruptedError(VeniceError):
+    """A stream ended without its end marker and without a finish reason.
+
+    `partial` is the completion assembled from what arrived (JSON, shaped like the
+    final answer), `chunks_received` how many chunks that was.
+    """
+
+    def __init__(self, message: str, *, partial: Any = None, chunks_received: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.partial = partial
+        self.chunks_received = chunks_received
 
 
 class APIStatusError(VeniceError):
@@ -320,6 +343,28 @@ def connection_error_from(exc: Exception) -> APIConnectionError:
         return APITimeoutError(f"{kind} timeout: {detail}".strip(), may_have_been_processed=processed)
     suffix = " (the request may have been processed)" if processed else ""
     return APIConnectionError(f"connection failed: {detail}{suffix}", may_have_been_processed=processed)
+
+
+def error_from_stream_payload(payload: Any, *, headers: Mapping[str, str] | None = None) -> APIStatusError:
+    """The typed error for an error event inside a stream (the HTTP status was 200).
+
+    The status comes from the payload when it names one (`status`, `status_code`, or
+    a numeric `code`), else 500: the inference failed after the answer began.
+    """
+    fields = parse_error_body(payload)
+    nested = payload.get("error") if isinstance(payload, Mapping) else None
+    status = 500
+    for source in (payload, nested):
+        if isinstance(source, Mapping):
+            for key in ("status", "status_code", "code"):
+                value = source.get(key)
+                if isinstance(value, int) and 400 <= value <= 599:
+                    status = value
+    lowered = {key.lower(): value for key, value in (headers or {}).items()}
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
+    message = fields["message"] if isinstance(fields["message"], str) else "error event in the stream"
+    code = fields["code"] if isinstance(fields["code"], str) else None
+    return cls(message, status_code=status, code=code, request_id=request_id_of(lowered), body=payload, headers=lowered)
 
 
 def error_from_response(response: httpx.Response, *, retry_after: float | None = None) -> APIStatusError:

@@ -88,7 +88,8 @@ class Reset:
 
 @dataclass(frozen=True)
 class DropAfter:
-    """Send the first `nbytes` of `reply` (status line and headers included), then reset."""
+    """Send the status line and headers of `reply` and the first `nbytes` of its body
+    (as it goes on the wire: chunk framing included when streamed), then reset."""
 
     nbytes: int
     reply: Reply | SSE

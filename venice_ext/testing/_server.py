@@ -275,8 +275,8 @@ class FakeVenice:
                 return False
             return self._perform(sock, action.reply)
         if isinstance(action, DropAfter):
-            data = b"".join(self._encode(action.reply))
-            sock.sendall(data[: action.nbytes])
+            head, *body = self._encode(action.reply)
+            sock.sendall(head + b"".join(body)[: action.nbytes])
             _reset(sock)
             return False
         for piece, delay in self._paced(action):
@@ -305,7 +305,7 @@ class FakeVenice:
             return [_head(action.status, headers, chunked=True), *map(_chunk, action.chunks), b"0\r\n\r\n"]
         payload = action.payload()
         headers["content-length"] = str(len(payload))
-        return [_head(action.status, headers, chunked=False) + payload]
+        return [_head(action.status, headers, chunked=False), payload]
 
 
 def _canned_routes() -> Mapping[tuple[str, str], Action]:
