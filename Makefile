@@ -59,6 +59,7 @@ $(VENV)/.bench-deps: requirements/bench.txt $(VENV)/.deps
 
 bench: install $(VENV)/.bench-deps
 	$(PY) -m tests.bench.bench_core
+	$(PY) -m tests.bench.bench_stream
 
 lint: install
 	$(BIN)/ruff check venice_ext scripts tests

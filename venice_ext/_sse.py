@@ -15,13 +15,14 @@ case (`data: ...` lines ending in LF) takes the shortest path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
 
-@dataclass(frozen=True, slots=True)
-class ServerSentEvent:
+class ServerSentEvent(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: one is made per streamed token, and a
+    # frozen dataclass's __init__ sets each field through object.__setattr__.
     data: str
     event: str = "message"
     id: str = ""
@@ -72,13 +73,18 @@ class SSEDecoder:
             lines = chunk.split(b"\n")
             self._buffer = lines.pop()
         events: list[ServerSentEvent] = []
+        data = self._data
         for line in lines:
-            if line:
+            if line[:6] == b"data: ":  # the common case, inlined
+                data.append(line[6:].decode("utf-8", "replace"))
+            elif line:
                 self._field(line)
-            elif self._data:
+            elif data:
                 events.append(self._dispatch())
+                data = self._data
             else:
                 self._reset_pending()
+                data = self._data
         return events
 
     def _split_with_cr(self, chunk: bytes) -> list[bytes]:
@@ -101,9 +107,6 @@ class SSEDecoder:
         return events
 
     def _field(self, line: bytes) -> None:
-        if line[:6] == b"data: ":
-            self._data.append(line[6:].decode("utf-8", "replace"))
-            return
         if line[:1] == b":":
             return
         name, colon, value = line.partition(b":")

@@ -32,6 +32,7 @@ from venice_ext.errors import (
 
 __all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "EventHandler", "Stream"]
 
+_loads = json.JSONDecoder().decode
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 DONE = "[DONE]"
@@ -72,10 +73,16 @@ class ChatChunkHandler:
         self.done = False
 
     def on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
-        if event.data == DONE:
+        data = event.data
+        if data == DONE:
             self.done = True
             return None
-        payload = decode_payload(event, self.headers)
+        try:
+            payload = _loads(data)
+        except ValueError:
+            payload = None  # decode_payload below says what is wrong
+        if type(payload) is not dict or "choices" not in payload or event.event == "error":
+            payload = decode_payload(event, self.headers)
         try:
             chunk = ChatCompletionChunk.from_json(payload)
             self.accumulator.add(chunk)
@@ -124,12 +131,6 @@ class _StreamBase(Generic[T]):
     def request_id(self) -> str | None:
         return request_id_of(self.response.headers)
 
-    def _events(self, data: bytes) -> Iterator[T]:
-        for event in self._decoder.feed(data):
-            item = self.handler.on_event(event)
-            if item is not None:
-                yield item
-
     def _failure(self, exc: httpx.TransportError) -> VeniceError:
         error = connection_error_from(exc)
         interrupted = getattr(self.handler, "interrupted", None)
@@ -146,11 +147,15 @@ class Stream(_StreamBase[T]):
         self._iterator = self._iterate()
 
     def _iterate(self) -> Generator[T, None, None]:
+        feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
         try:
             reads = self.response.iter_bytes()
             for data in reads:
-                yield from self._events(data)
-                if self.handler.done:
+                for event in feed(data):
+                    item = on_event(event)
+                    if item is not None:
+                        yield item
+                if handler.done:
                     for _ in reads:
                         pass  # drain to the end, so the connection is reused
                     return
@@ -189,12 +194,15 @@ class AsyncStream(_StreamBase[T]):
         self._iterator = self._iterate()
 
     async def _iterate(self) -> AsyncGenerator[T, None]:
+        feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
         try:
             reads = self.response.aiter_bytes()
             async for data in reads:
-                for item in self._events(data):
-                    yield item
-                if self.handler.done:
+                for event in feed(data):
+                    item = on_event(event)
+                    if item is not None:
+                        yield item
+                if handler.done:
                     async for _ in reads:
                         pass
                     return

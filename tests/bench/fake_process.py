@@ -11,10 +11,11 @@ PREFIX = "VENICE_BASE_URL="
 
 
 @contextlib.contextmanager
-def fake_server(*extra_args: str) -> Iterator[str]:
-    """Start `python -m venice_ext.testing`, yield its base URL, stop it by its PID."""
+def fake_server(*command: str) -> Iterator[str]:
+    """Start a fake server module (by default `python -m venice_ext.testing`), yield its
+    base URL, stop it by its PID."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "venice_ext.testing", "--stdin", *extra_args],
+        [sys.executable, "-m", *(command or ("venice_ext.testing", "--stdin"))],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

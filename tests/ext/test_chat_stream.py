@@ -185,7 +185,7 @@ def test_a_stream_that_just_stops_raises_with_what_arrived(fake: FakeVenice, cli
 
 def test_a_connection_lost_mid_stream_is_an_interruption(fake: FakeVenice, client: Venice) -> None:
     sse = SSE(HELLO)
-    first = sse.frames()[0]
+    first = next(sse.frames())
     cut = len(f"{len(first):x}\r\n".encode() + first + b"\r\n") + 30  # inside the second event
     fake.script("POST", "/chat/completions", DropAfter(cut, sse))
     with stream_of(client) as stream, pytest.raises(e.StreamInterruptedError) as caught:

@@ -10,7 +10,7 @@ Plain immutable values, so a test reads as a script:
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,24 +49,36 @@ class SSE:
     """A `text/event-stream` answer.
 
     Each event is a dict (sent as `data: <json>`), a str (sent verbatim, so tests can
-    write comments, `event:`/`id:` fields or odd line endings), or bytes (verbatim).
-    `done` appends `data: [DONE]`. `delay` pauses before each event.
+    write comments, `event:`/`id:` fields or odd line endings), bytes (verbatim), or
+    a function returning one of those, called at the moment it is sent (to stamp a
+    time, say). `done` appends `data: [DONE]`. `delay` pauses before each event
+    after the first; `delays`, if given, is the pause before each event instead.
     """
 
-    events: Sequence[Mapping[str, Any] | str | bytes]
+    events: Sequence[Event | Callable[[], Event]]
     done: bool = True
     delay: float = 0.0
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
+    delays: Sequence[float] | None = None
 
-    def frames(self) -> list[bytes]:
-        frames = [_frame(event) for event in self.events]
+    def frames(self) -> Iterator[bytes]:
+        """The encoded events, each made when asked for."""
+        for event in self.events:
+            yield _frame(event() if callable(event) else event)
         if self.done:
-            frames.append(b"data: [DONE]\n\n")
-        return frames
+            yield b"data: [DONE]\n\n"
+
+    def pause_before(self, index: int) -> float:
+        if self.delays is not None:
+            return self.delays[index] if index < len(self.delays) else 0.0
+        return self.delay if index else 0.0
 
 
-def _frame(event: Mapping[str, Any] | str | bytes) -> bytes:
+Event = Mapping[str, Any] | str | bytes
+
+
+def _frame(event: Event) -> bytes:
     if isinstance(event, bytes):
         return event
     if isinstance(event, str):

@@ -18,7 +18,7 @@ import struct
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -285,20 +285,36 @@ class FakeVenice:
             sock.sendall(piece)
         return True
 
-    def _paced(self, action: Reply | SSE) -> Iterable[tuple[bytes, float]]:
+    def _paced(self, action: Reply | SSE) -> Iterator[tuple[bytes, float]]:
+        """The pieces to send, each with the pause before it; SSE events made as sent."""
+        if isinstance(action, SSE):
+            yield _head(action.status, self._sse_headers(action), chunked=True), 0.0
+            for index, frame in enumerate(action.frames()):
+                yield _chunk(frame), action.pause_before(index)
+            yield b"0\r\n\r\n", 0.0
+            return
         pieces = self._encode(action)
-        delay = action.delay if isinstance(action, SSE) else action.chunk_delay
         yield pieces[0], 0.0
         for piece in pieces[1:]:
-            yield piece, delay
+            yield piece, action.chunk_delay
+
+    def _base_headers(self) -> dict[str, str]:
+        return {"cf-ray": f"fake-{int(time.time() * 1000) % 10**9:09d}", **self.extra_headers}
+
+    def _sse_headers(self, action: SSE) -> dict[str, str]:
+        return {
+            **self._base_headers(),
+            "content-type": "text/event-stream",
+            "cache-control": "no-cache",
+            **action.headers,
+        }
 
     def _encode(self, action: Reply | SSE) -> list[bytes]:
         """Status line and headers, then the body pieces (chunked when streamed)."""
-        headers = {"cf-ray": f"fake-{int(time.time() * 1000) % 10**9:09d}", **self.extra_headers}
         if isinstance(action, SSE):
-            headers.update({"content-type": "text/event-stream", "cache-control": "no-cache"})
-            headers.update(action.headers)
-            return [_head(action.status, headers, chunked=True), *map(_chunk, action.frames()), b"0\r\n\r\n"]
+            head = _head(action.status, self._sse_headers(action), chunked=True)
+            return [head, *map(_chunk, action.frames()), b"0\r\n\r\n"]
+        headers = self._base_headers()
         headers["content-type"] = action.media_type()
         headers.update(action.headers)
         if action.chunks is not None:
