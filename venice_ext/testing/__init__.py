@@ -13,7 +13,20 @@ Every operation of the spec has a realistic default answer; scripted answers and
 faults (`Reset`, `DropAfter`, `Stall`) take precedence, in order, per route.
 """
 
-from venice_ext.testing._replies import SSE, Action, DropAfter, Reply, Reset, Stall
-from venice_ext.testing._server import FakeVenice, RecordedRequest
+from venice_ext.testing._defaults import chat_completion_events, response_events
+from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest, Reply, Reset, Respond, Stall
+from venice_ext.testing._server import FakeVenice
 
-__all__ = ["SSE", "Action", "DropAfter", "FakeVenice", "RecordedRequest", "Reply", "Reset", "Stall"]
+__all__ = [
+    "SSE",
+    "Action",
+    "DropAfter",
+    "FakeVenice",
+    "RecordedRequest",
+    "Reply",
+    "Reset",
+    "Respond",
+    "Stall",
+    "chat_completion_events",
+    "response_events",
+]

@@ -14,7 +14,24 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SSE", "Action", "DropAfter", "Reply", "Reset", "Stall"]
+__all__ = ["SSE", "Action", "DropAfter", "RecordedRequest", "Reply", "Reset", "Respond", "Stall"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake server saw it (path relative to /api/v1)."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    connection: int
+    received_at: float
+    action: str
+
+    def json(self) -> Any:
+        return _json.loads(self.body)
 
 
 @dataclass(frozen=True)
@@ -115,4 +132,11 @@ class Stall:
     reply: Reply | SSE | None = None
 
 
-Action = Reply | SSE | Reset | DropAfter | Stall
+@dataclass(frozen=True)
+class Respond:
+    """An answer computed from the request (after its body is read): `make(request) -> Action`."""
+
+    make: Callable[[RecordedRequest], Action]
+
+
+Action = Reply | SSE | Reset | DropAfter | Stall | Respond

@@ -10,7 +10,6 @@ it counts the TCP connections opened, so tests can check connection reuse.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import socket
 import socketserver
@@ -23,29 +22,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from venice_ext.testing._replies import SSE, Action, DropAfter, Reply, Reset, Stall
+from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest, Reply, Reset, Respond, Stall
 
 __all__ = ["FakeVenice", "RecordedRequest"]
 
 API_PREFIX = "/api/v1"
 _MAX_HEADER_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request as the fake server saw it (path relative to /api/v1)."""
-
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-    connection: int
-    received_at: float
-    action: str
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass
@@ -249,7 +231,9 @@ class FakeVenice:
             action = auth_failure
         elif action is None:
             action = Reply(404, json={"error": f"Not found: {method} {full_path}"})
-        self._record(method, path, query, headers, body, connection, type(action).__name__)
+        recorded = self._record(method, path, query, headers, body, connection, type(action).__name__)
+        while isinstance(action, Respond):
+            action = action.make(recorded)
         return self._perform(sock, action)
 
     def _auth_failure(self, headers: Mapping[str, str]) -> Reply | None:
@@ -258,13 +242,21 @@ class FakeVenice:
         return Reply(401, json={"error": "Authentication failed"})
 
     def _record(
-        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, connection: int, action: str
-    ) -> None:
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        connection: int,
+        action: str,
+    ) -> RecordedRequest:
         recorded = RecordedRequest(method, path, query, dict(headers), body, connection, time.time(), action)
         with self._lock:
             self._requests.append(recorded)
+        return recorded
 
-    def _perform(self, sock: socket.socket, action: Action) -> bool:
+    def _perform(self, sock: socket.socket, action: Reply | SSE | Reset | DropAfter | Stall) -> bool:
         if isinstance(action, Reset):
             _reset(sock)
             return False
@@ -325,9 +317,9 @@ class FakeVenice:
 
 
 def _canned_routes() -> Mapping[tuple[str, str], Action]:
-    from venice_ext.testing._canned import CANNED
+    from venice_ext.testing._defaults import DEFAULT_ROUTES
 
-    return CANNED
+    return DEFAULT_ROUTES
 
 
 def _head(status: int, headers: Mapping[str, str], *, chunked: bool) -> bytes:

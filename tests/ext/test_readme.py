@@ -1,0 +1,31 @@
+"""Every Python example in the README runs against the fake server, so the README cannot drift."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from venice_ext.testing import FakeVenice
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+EXAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+def test_the_readme_has_examples() -> None:
+    assert len(EXAMPLES) >= 4
+
+
+@pytest.mark.parametrize("source", EXAMPLES, ids=[f"example-{i + 1}" for i in range(len(EXAMPLES))])
+def test_readme_example_runs(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeVenice(api_key="test-key") as fake:
+        monkeypatch.setenv("VENICE_API_KEY", "test-key")
+        monkeypatch.setenv("VENICE_BASE_URL", fake.base_url)
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(source, str(README), "exec"), {"__name__": "readme_example"})
+        if "FakeVenice(" not in source:  # an example that starts its own fake talks to that one
+            assert fake.requests, "the example talked to the fake server"
