@@ -16,7 +16,9 @@ from venice_ext._client import AsyncVenice, Operation, Venice
 from venice_ext._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
 from venice_ext._headers import Balances, RateLimits
 from venice_ext._response import APIResponse, ModelDeprecationWarning
+from venice_ext._responses import AsyncResponseStream, ResponseStream, ResponseStreamEvent
 from venice_ext._retry import OPERATION_SAFETY, RetryPolicy, Safety
+from venice_ext._speech import AsyncSpeechStream, SpeechStream
 from venice_ext._transport import TransportHooks
 from venice_ext.errors import (
     APIConnectionError,
@@ -49,6 +51,8 @@ __all__ = [
     "APIResponse",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncResponseStream",
+    "AsyncSpeechStream",
     "AsyncVenice",
     "AuthenticationError",
     "BadRequestError",
@@ -68,11 +72,14 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimits",
+    "ResponseStream",
+    "ResponseStreamEvent",
     "ResponseValidationError",
     "RetryBudgetExceededError",
     "RetryPolicy",
     "Safety",
     "ServerError",
+    "SpeechStream",
     "TransportHooks",
     "UnsupportedMediaTypeError",
     "Venice",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from venice_ext._requests import stream_request
 from venice_ext._streaming import AsyncChatStream, ChatStream
 from venice_ext._symbols import (
     ChatCompletionRequest,
@@ -20,7 +21,6 @@ from venice_ext._symbols import (
     ModelParseError,
     create_chat_completion,
 )
-from venice_ext._transport import EXTENSION
 from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
@@ -66,24 +66,6 @@ def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
         )
 
 
-def _stream_request(
-    http: httpx.Client | httpx.AsyncClient,
-    request: ChatCompletionRequest,
-    *,
-    idle_timeout: float | None,
-    extra_headers: Mapping[str, str] | None,
-) -> httpx.Request:
-    kwargs = create_chat_completion.request_kwargs(body=request)
-    kwargs["headers"] = {**kwargs.get("headers", {}), "Accept": "text/event-stream", **(extra_headers or {})}
-    base = http.timeout
-    timeout = (
-        base
-        if idle_timeout is None
-        else httpx.Timeout(connect=base.connect, read=idle_timeout, write=base.write, pool=base.pool)
-    )
-    return http.build_request(**kwargs, timeout=timeout, extensions={EXTENSION: {}})
-
-
 class Completions:
     def __init__(self, client: Venice) -> None:
         self._client = client
@@ -125,7 +107,14 @@ class Completions:
         request = build_chat_request(model, messages, params, extra_body, stream=True)
         http = self._client.http_client
         response = self._client._send_stream(
-            _stream_request(http, request, idle_timeout=idle_timeout, extra_headers=extra_headers)
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+            )
         )
         return ChatStream(response)
 
@@ -166,7 +155,14 @@ class AsyncCompletions:
         request = build_chat_request(model, messages, params, extra_body, stream=True)
         http = self._client.http_client
         response = await self._client._send_stream(
-            _stream_request(http, request, idle_timeout=idle_timeout, extra_headers=extra_headers)
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+            )
         )
         return AsyncChatStream(response)
 

@@ -17,7 +17,9 @@ from venice_ext._budget import FailureBudget
 from venice_ext._chat import AsyncChat, Chat
 from venice_ext._config import ClientConfig, resolve_config
 from venice_ext._response import APIResponse, warn_if_deprecated
+from venice_ext._responses import AsyncResponses, Responses
 from venice_ext._retry import RetryPolicy
+from venice_ext._speech import AsyncAudio, Audio
 from venice_ext._symbols import AuthenticatedClient, ModelParseError
 from venice_ext._transport import EXTENSION, AsyncRetryTransport, RetryTransport, TransportHooks
 from venice_ext.errors import ResponseValidationError, connection_error_from, error_from_response, request_id_of
@@ -194,6 +196,8 @@ class Venice(_ClientBase):
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
         self.chat = Chat(self)
+        self.responses = Responses(self)
+        self.audio = Audio(self)
 
     @property
     def http_client(self) -> httpx.Client:
@@ -323,6 +327,8 @@ class AsyncVenice(_ClientBase):
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
         self.chat = AsyncChat(self)
+        self.responses = AsyncResponses(self)
+        self.audio = AsyncAudio(self)
 
     @property
     def http_client(self) -> httpx.AsyncClient:

@@ -6,10 +6,15 @@ name in the traceback, instead of somewhere deep in the ergonomic layer.
 
 from __future__ import annotations
 
+from venice_api.api.audio import create_speech
 from venice_api.api.chat import create_chat_completion
+from venice_api.api.responses_alpha import create_response
 from venice_api.client import AuthenticatedClient
 from venice_api.errors import ModelParseError
 from venice_api.models import ChatCompletionRequest, CreateChatCompletionResponse
+from venice_api.models.create_response_response import CreateResponseResponse
+from venice_api.models.create_speech_request_schema import CreateSpeechRequestSchema
+from venice_api.models.responses_request import ResponsesRequest
 from venice_api.types import UNSET, File, Unset
 
 __all__ = [
@@ -17,8 +22,13 @@ __all__ = [
     "AuthenticatedClient",
     "ChatCompletionRequest",
     "CreateChatCompletionResponse",
+    "CreateResponseResponse",
+    "CreateSpeechRequestSchema",
     "File",
     "ModelParseError",
+    "ResponsesRequest",
     "Unset",
     "create_chat_completion",
+    "create_response",
+    "create_speech",
 ]

@@ -1,0 +1,335 @@
+"""`client.audio.speech`: text to speech, whole (create) or as it is made (stream), sync and async.
+
+With `streaming: true` Venice sends the audio sentence by sentence in one plain
+binary body (no SSE), so a player can start before synthesis ends. The stream
+hands the chunks over as they arrive and never holds the whole audio; a body
+that stops short, by a lost connection or fewer bytes than Content-Length,
+raises StreamInterruptedError instead of passing for a short clip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, BinaryIO, Self
+
+import httpx
+
+from venice_ext._requests import build_body, stream_request
+from venice_ext._symbols import CreateSpeechRequestSchema, create_speech
+from venice_ext.errors import (
+    RequestValidationError,
+    StreamInterruptedError,
+    VeniceError,
+    connection_error_from,
+    request_id_of,
+)
+
+if TYPE_CHECKING:
+    from venice_ext._client import AsyncVenice, Venice
+
+__all__ = [
+    "AsyncAudio",
+    "AsyncSpeech",
+    "AsyncSpeechStream",
+    "Audio",
+    "Speech",
+    "SpeechStream",
+    "build_speech_request",
+]
+
+
+def _open_temp(target: Path) -> tuple[BinaryIO, Path]:
+    """A new file beside `target`, so the final rename stays on one file system and is atomic.
+
+    Created with mode 0o666 like open() would, so the umask applies; mkstemp's 0o600
+    would leave the audio readable by its owner only.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(16):
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+        try:
+            descriptor = os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+        return os.fdopen(descriptor, "wb"), temp
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
+def _commit(file: BinaryIO, temp: Path, target: Path) -> None:
+    # Synced before the rename, so a crash never leaves a truncated file under the target name.
+    file.flush()
+    os.fsync(file.fileno())
+    file.close()
+    os.replace(temp, target)
+
+
+def _discard(file: BinaryIO, temp: Path) -> None:
+    with contextlib.suppress(OSError):
+        file.close()
+    with contextlib.suppress(OSError):
+        temp.unlink()
+
+
+class _SpeechStreamBase:
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.bytes_received = 0
+        self.chunks_received = 0
+        self._started = False
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self.response.headers)
+
+    @property
+    def content_type(self) -> str:
+        """The audio's media type, e.g. `audio/mpeg`."""
+        return str(self.response.headers.get("content-type", ""))
+
+    def _count(self, chunk: bytes) -> bytes:
+        self.bytes_received += len(chunk)
+        self.chunks_received += 1
+        return chunk
+
+    def _interrupted(self, why: str) -> StreamInterruptedError:
+        return StreamInterruptedError(
+            f"the audio stream {why} after {self.bytes_received} bytes",
+            partial=self.bytes_received,
+            chunks_received=self.chunks_received,
+        )
+
+    def _check_length(self) -> None:
+        # h11 already refuses a short body, but other transports (aiohttp, mocks) may not.
+        declared = self.response.headers.get("content-length", "")
+        if declared.isdigit() and self.response.num_bytes_downloaded != int(declared):
+            raise self._interrupted(f"ended with {self.response.num_bytes_downloaded} of {declared} bytes")
+
+    def _failure(self, exc: httpx.TransportError) -> VeniceError:
+        error = connection_error_from(exc)
+        if isinstance(exc, httpx.TimeoutException):
+            return error
+        return self._interrupted(f"broke ({error})")
+
+    def _claim_whole_body(self) -> None:
+        if self._started or self.response.is_closed:
+            raise RuntimeError("stream_to_file() needs the whole body, and part of it was already read")
+
+
+class SpeechStream(_SpeechStreamBase):
+    """Audio bytes as they arrive: iterate it, or `stream_to_file(path)`; a context manager to close early."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._iterator = self._iterate()
+
+    def _iterate(self) -> Generator[bytes, None, None]:
+        self._started = True
+        try:
+            for chunk in self.response.iter_bytes():
+                yield self._count(chunk)
+            self._check_length()
+        except httpx.TransportError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            self.response.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._iterator
+
+    def __next__(self) -> bytes:
+        return next(self._iterator)
+
+    def stream_to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the audio to `path` as it arrives; the file appears, whole, only once the stream ended well.
+
+        The bytes go to a temporary file in the same directory, renamed over `path`
+        at the end; on any failure the temporary file is removed and `path` is untouched.
+        """
+        self._claim_whole_body()
+        target = Path(path)
+        file, temp = _open_temp(target)
+        try:
+            for chunk in self:
+                file.write(chunk)
+            _commit(file, temp, target)
+        except BaseException:
+            _discard(file, temp)
+            raise
+        return target
+
+    def close(self) -> None:
+        self._iterator.close()
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncSpeechStream(_SpeechStreamBase):
+    """The async twin of `SpeechStream`: `async for`, `async with`, `await stream_to_file(path)`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._iterator = self._iterate()
+
+    async def _iterate(self) -> AsyncGenerator[bytes, None]:
+        self._started = True
+        try:
+            async for chunk in self.response.aiter_bytes():
+                yield self._count(chunk)
+            self._check_length()
+        except httpx.TransportError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            await self.response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._iterator
+
+    async def __anext__(self) -> bytes:
+        return await self._iterator.__anext__()
+
+    async def stream_to_file(self, path: str | os.PathLike[str]) -> Path:
+        """As `SpeechStream.stream_to_file`, with the file work in a worker thread to keep the loop free."""
+        # Imported here: asyncio costs import time that sync users never need.
+        import asyncio
+
+        self._claim_whole_body()
+        target = Path(path)
+        file, temp = await asyncio.to_thread(_open_temp, target)
+        try:
+            async for chunk in self:
+                await asyncio.to_thread(file.write, chunk)
+            await asyncio.to_thread(_commit, file, temp, target)
+        except BaseException:
+            _discard(file, temp)
+            raise
+        return target
+
+    async def close(self) -> None:
+        await self._iterator.aclose()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+def build_speech_request(
+    input: str, params: Mapping[str, Any], extra_body: Mapping[str, Any] | None, *, streaming: bool
+) -> CreateSpeechRequestSchema:
+    """The generated request model for these arguments; RequestValidationError if they don't fit."""
+    if "streaming" in params:
+        raise RequestValidationError(
+            "audio.speech.create() returns the whole audio; to receive it as it is made "
+            "call audio.speech.stream(...) instead of passing streaming=True"
+        )
+    body: dict[str, Any] = {"input": input, **params}
+    if streaming:
+        body["streaming"] = True
+    return build_body(CreateSpeechRequestSchema.from_dict, body, extra_body, name="audio.speech")
+
+
+def _speech_request(
+    http: httpx.Client | httpx.AsyncClient,
+    input: str,
+    params: Mapping[str, Any],
+    extra_body: Mapping[str, Any] | None,
+    idle_timeout: float | None,
+    extra_headers: Mapping[str, str] | None,
+) -> httpx.Request:
+    body = build_speech_request(input, params, extra_body, streaming=True)
+    return stream_request(
+        http, create_speech, body, accept=None, idle_timeout=idle_timeout, extra_headers=extra_headers
+    )
+
+
+class Speech:
+    def __init__(self, client: Venice) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        input: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> bytes:
+        """The whole audio. Keyword arguments are the spec's request fields (model, voice, response_format...)."""
+        request = build_speech_request(input, params, extra_body, streaming=False)
+        audio: bytes = self._client.call(create_speech, body=request, extra_headers=extra_headers, timeout=timeout)
+        return audio
+
+    def stream(
+        self,
+        *,
+        input: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> SpeechStream:
+        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
+        request = _speech_request(self._client.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        return SpeechStream(self._client._send_stream(request))
+
+
+class AsyncSpeech:
+    def __init__(self, client: AsyncVenice) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        input: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> bytes:
+        request = build_speech_request(input, params, extra_body, streaming=False)
+        audio: bytes = await self._client.call(
+            create_speech, body=request, extra_headers=extra_headers, timeout=timeout
+        )
+        return audio
+
+    async def stream(
+        self,
+        *,
+        input: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> AsyncSpeechStream:
+        """`async with await client.audio.speech.stream(...) as stream: await stream.stream_to_file(path)`."""
+        request = _speech_request(self._client.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        return AsyncSpeechStream(await self._client._send_stream(request))
+
+
+class Audio:
+    """`client.audio`; only speech so far."""
+
+    def __init__(self, client: Venice) -> None:
+        self.speech = Speech(client)
+
+
+class AsyncAudio:
+    def __init__(self, client: AsyncVenice) -> None:
+        self.speech = AsyncSpeech(client)
