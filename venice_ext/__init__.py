@@ -15,11 +15,16 @@ from venice_ext._budget import FailureBudget
 from venice_ext._client import AsyncVenice, Operation, Venice
 from venice_ext._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
 from venice_ext._headers import Balances, RateLimits
+from venice_ext._parse import ParsedCompletion, StructuredOutputError
 from venice_ext._response import APIResponse, ModelDeprecationWarning
 from venice_ext._responses import AsyncResponseStream, ResponseStream, ResponseStreamEvent
 from venice_ext._retry import OPERATION_SAFETY, RetryPolicy, Safety
 from venice_ext._speech import AsyncSpeechStream, SpeechStream
+from venice_ext._tool_calls import MaxIterationsError, ToolCallRecord, ToolLoopResult
+from venice_ext._tool_loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
+from venice_ext._tools import Tool, tool
 from venice_ext._transport import TransportHooks
+from venice_ext._typeschema import UnsupportedTypeError
 from venice_ext.errors import (
     APIConnectionError,
     APIStatusError,
@@ -63,10 +68,13 @@ __all__ = [
     "FailureBudget",
     "GoneError",
     "InsufficientBalanceError",
+    "LoopFinished",
+    "MaxIterationsError",
     "ModelAtCapacityError",
     "ModelDeprecationWarning",
     "NotFoundError",
     "Operation",
+    "ParsedCompletion",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -80,9 +88,18 @@ __all__ = [
     "Safety",
     "ServerError",
     "SpeechStream",
+    "StructuredOutputError",
+    "TextDelta",
+    "Tool",
+    "ToolCallFinished",
+    "ToolCallRecord",
+    "ToolCallStarted",
+    "ToolLoopResult",
     "TransportHooks",
     "UnsupportedMediaTypeError",
+    "UnsupportedTypeError",
     "Venice",
     "VeniceError",
     "aiohttp_transport",
+    "tool",
 ]

@@ -8,11 +8,12 @@ does not know yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from venice_ext._parse import ParsedCompletion, parse_reply, structured_format
 from venice_ext._requests import stream_request
 from venice_ext._streaming import AsyncChatStream, ChatStream
 from venice_ext._symbols import (
@@ -21,12 +22,16 @@ from venice_ext._symbols import (
     ModelParseError,
     create_chat_completion,
 )
+from venice_ext._tool_calls import ToolCallRecord, ToolLoopResult
+from venice_ext._tool_loop import AsyncToolLoop, LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted, ToolLoop
 from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
     from venice_ext._client import AsyncVenice, Venice
 
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
+
+T = TypeVar("T")
 
 
 def build_chat_request(
@@ -88,6 +93,21 @@ class Completions:
         )
         return result
 
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
+        TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
+        text, when the reply does not fit."""
+        wire_format, parser = structured_format(response_format)
+        completion = self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
     def stream(
         self,
         *,
@@ -140,6 +160,18 @@ class AsyncCompletions:
         )
         return result
 
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        wire_format, parser = structured_format(response_format)
+        completion = await self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
     async def stream(
         self,
         *,
@@ -168,10 +200,125 @@ class AsyncCompletions:
 
 
 class Chat:
+    """`client.chat`: completions, and the tool-calling loop."""
+
     def __init__(self, client: Venice) -> None:
         self.completions = Completions(client)
+        self._loop = ToolLoop(self.completions)
+
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> ToolLoopResult:
+        """Ask, run the tools the model calls, send back the results, until it answers without tools.
+
+        `tools`: functions (sync or async), `venice_ext.tool(...)` definitions, or
+        (JSON-schema definition, handler) pairs. A failed call (bad arguments, unknown
+        tool, an exception, a timeout) is reported to the model so it can correct
+        itself; `raise_tool_errors=True` lets a tool's exception propagate instead.
+        Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
+        """
+        return self._loop.run(
+            model=model,
+            messages=messages,
+            tools=tools,
+            max_iterations=max_iterations,
+            parallel=parallel,
+            tool_timeout=tool_timeout,
+            on_tool_call=on_tool_call,
+            raise_tool_errors=raise_tool_errors,
+            **create_kwargs,
+        )
+
+    def run_tools_stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> Iterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
+        """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
+        return self._loop.stream(
+            model=model,
+            messages=messages,
+            tools=tools,
+            max_iterations=max_iterations,
+            parallel=parallel,
+            tool_timeout=tool_timeout,
+            on_tool_call=on_tool_call,
+            raise_tool_errors=raise_tool_errors,
+            **create_kwargs,
+        )
 
 
 class AsyncChat:
+    """The async twin of `Chat`: sync tools run in worker threads, never on the event loop."""
+
     def __init__(self, client: AsyncVenice) -> None:
         self.completions = AsyncCompletions(client)
+        self._loop = AsyncToolLoop(self.completions)
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> ToolLoopResult:
+        return await self._loop.run(
+            model=model,
+            messages=messages,
+            tools=tools,
+            max_iterations=max_iterations,
+            parallel=parallel,
+            tool_timeout=tool_timeout,
+            on_tool_call=on_tool_call,
+            raise_tool_errors=raise_tool_errors,
+            **create_kwargs,
+        )
+
+    def run_tools_stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
+        return self._loop.stream(
+            model=model,
+            messages=messages,
+            tools=tools,
+            max_iterations=max_iterations,
+            parallel=parallel,
+            tool_timeout=tool_timeout,
+            on_tool_call=on_tool_call,
+            raise_tool_errors=raise_tool_errors,
+            **create_kwargs,
+        )

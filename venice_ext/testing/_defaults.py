@@ -42,7 +42,7 @@ def chat_completion_events(completion: Mapping[str, Any], *, include_usage: bool
         first: dict[str, Any] = {"role": message.get("role", "assistant")}
         pieces = [("reasoning_content", w) for w in _words(message.get("reasoning_content") or "") if w]
         pieces += [("content", w) for w in _words(message.get("content") or "") if w]
-        deltas = [first] + [{field: word} for field, word in pieces]
+        deltas = [first] + [{field: word} for field, word in pieces] + _tool_call_deltas(message)
         for position, delta in enumerate(deltas):
             last = position == len(deltas) - 1
             chunk = {
@@ -61,6 +61,26 @@ def chat_completion_events(completion: Mapping[str, Any], *, include_usage: bool
     if include_usage and "usage" in completion:
         events.append({**base, "choices": [], "usage": completion["usage"]})
     return events
+
+
+def _tool_call_deltas(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each tool call as a head (id, name) then its arguments in a few fragments."""
+    deltas: list[dict[str, Any]] = []
+    for index, call in enumerate(message.get("tool_calls") or []):
+        function = call.get("function", {})
+        head = {
+            "index": index,
+            "id": call.get("id"),
+            "type": "function",
+            "function": {"name": function.get("name"), "arguments": ""},
+        }
+        deltas.append({"tool_calls": [head]})
+        arguments = function.get("arguments") or ""
+        step = max(1, len(arguments) // 3)
+        for start in range(0, len(arguments), step):
+            fragment = {"index": index, "function": {"arguments": arguments[start : start + step]}}
+            deltas.append({"tool_calls": [fragment]})
+    return deltas
 
 
 def response_events(response: Mapping[str, Any]) -> list[str]:
