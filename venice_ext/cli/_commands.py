@@ -1,0 +1,223 @@
+"""`venice chat`, `models`, `image`, `speak`, `transcribe`, `embed`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from venice_ext.cli._app import Settings, cli, handle_errors, venice_client
+
+# Defaults follow the traits Venice publishes (`default`, `fastest`...); any id works.
+CHAT_MODEL = "zai-org-glm-5-2"
+IMAGE_MODEL = "z-image-turbo"
+SPEECH_MODEL = "tts-kokoro"
+TRANSCRIPTION_MODEL = "nvidia/parakeet-tdt-0.6b-v3"
+EMBEDDING_MODEL = "text-embedding-bge-m3"
+MODEL_TYPES = {
+    "text": {"text"},
+    "image": {"image", "inpaint", "upscale"},
+    "video": {"video"},
+    "audio": {"tts", "asr", "music"},
+    "embedding": {"embedding"},
+}
+
+
+def _read_prompt(prompt: str) -> str:
+    text = sys.stdin.read() if prompt == "-" else prompt
+    if not text.strip():
+        raise click.UsageError("the prompt is empty")
+    return text
+
+
+@cli.command()
+@click.argument("prompt")
+@click.option("--model", default=CHAT_MODEL, show_default=True)
+@click.option("--system", help="A system message.")
+@click.option("--web-search", type=click.Choice(["auto", "on", "off"]), help="Venice web search.")
+@click.option("--json", "as_json", is_flag=True, help="Print the final completion as JSON.")
+@click.option("--no-stream", is_flag=True, help="Wait for the whole answer instead of streaming it.")
+@click.pass_obj
+@handle_errors
+def chat(
+    settings: Settings,
+    prompt: str,
+    model: str,
+    system: str | None,
+    web_search: str | None,
+    as_json: bool,
+    no_stream: bool,
+) -> None:
+    """Ask a chat model; the answer streams as it is written. PROMPT `-` reads standard input."""
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": _read_prompt(prompt)})
+    params: dict[str, Any] = {}
+    if web_search:
+        params["venice_parameters"] = {"enable_web_search": web_search}
+    with venice_client(settings) as client:
+        if no_stream:
+            completion = client.chat.completions.create(model=model, messages=messages, **params)
+            if not as_json:
+                click.echo(completion.choices[0].message.content or "")
+        else:
+            with client.chat.completions.stream(model=model, messages=messages, **params) as stream:
+                for text in stream.text_deltas():
+                    if not as_json:
+                        sys.stdout.write(text)
+                        sys.stdout.flush()
+                completion = stream.final()
+            if not as_json:
+                click.echo()
+        if as_json:
+            click.echo(json.dumps(completion.to_dict(), indent=2, ensure_ascii=False))
+
+
+def _price(spec: dict[str, Any]) -> str:
+    pricing = spec.get("pricing") or {}
+    if "input" in pricing and "output" in pricing:
+        return f"${pricing['input'].get('usd', '?')}/${pricing['output'].get('usd', '?')} per M tokens"
+    for key in ("generation", "per_image", "per_second", "input"):
+        value = pricing.get(key)
+        if isinstance(value, dict) and "usd" in value:
+            return f"${value['usd']} per {key.replace('per_', '')}"
+    return "-"
+
+
+@cli.command()
+@click.option("--type", "kind", type=click.Choice(sorted(MODEL_TYPES)), help="Only models of this kind.")
+@click.pass_obj
+@handle_errors
+def models(settings: Settings, kind: str | None) -> None:
+    """List the models: id, type, context, capabilities, price."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from venice_api.api.models import list_models
+
+    with venice_client(settings) as client:
+        listing = client.call(list_models, type_="all").to_dict()
+    table = Table(box=None, header_style="bold")
+    table.add_column("id", no_wrap=True)
+    for title in ("type", "context", "capabilities", "price"):
+        table.add_column(title)
+    for entry in listing.get("data", []):
+        if kind and entry.get("type") not in MODEL_TYPES[kind]:
+            continue
+        spec = entry.get("model_spec") or {}
+        capabilities = sorted(
+            name.removeprefix("supports")
+            for name, on in (spec.get("capabilities") or {}).items()
+            if name.startswith("supports") and on is True
+        )
+        context = spec.get("availableContextTokens")
+        table.add_row(
+            entry.get("id", "?"),
+            entry.get("type", "?"),
+            f"{context:,}" if context else "-",
+            ", ".join(capabilities) or "-",
+            _price(spec),
+        )
+    Console(soft_wrap=True).print(table)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    click.echo(f"saved {path} ({len(data):,} bytes)")
+
+
+@cli.command()
+@click.argument("prompt")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--model", default=IMAGE_MODEL, show_default=True)
+@click.pass_obj
+@handle_errors
+def image(settings: Settings, prompt: str, output: Path, model: str) -> None:
+    """Generate an image from PROMPT."""
+    from venice_api.api.image import generate_image
+    from venice_api.models import GenerateImageRequest
+
+    body = GenerateImageRequest.from_dict(
+        {
+            "model": model,
+            "prompt": _read_prompt(prompt),
+            "return_binary": True,
+            "format": output.suffix.lstrip(".").lower() or "png",
+        }
+    )
+    with venice_client(settings) as client:
+        result = client.call(generate_image, body=body)
+    if isinstance(result, bytes):
+        _write(output, result)
+    else:  # a model that answers JSON with base64 images despite return_binary
+        import base64
+
+        _write(output, base64.b64decode(result.to_dict()["images"][0]))
+
+
+@cli.command()
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--voice", default="af_sky", show_default=True)
+@click.option("--model", default=SPEECH_MODEL, show_default=True)
+@click.pass_obj
+@handle_errors
+def speak(settings: Settings, text: str, output: Path, voice: str, model: str) -> None:
+    """Turn TEXT into speech, streamed to a file (its suffix picks the format)."""
+    audio_format = {"mp3": "mp3", "wav": "wav", "flac": "flac", "opus": "opus", "aac": "aac"}.get(
+        output.suffix.lstrip(".").lower(), "mp3"
+    )
+    with (
+        venice_client(settings) as client,
+        client.audio.speech.stream(
+            input=_read_prompt(text), model=model, voice=voice, response_format=audio_format
+        ) as stream,
+    ):
+        saved = stream.stream_to_file(output)
+    click.echo(f"saved {saved} ({saved.stat().st_size:,} bytes)")
+
+
+@cli.command()
+@click.argument("audio", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", default=TRANSCRIPTION_MODEL, show_default=True)
+@click.pass_obj
+@handle_errors
+def transcribe(settings: Settings, audio: Path, model: str) -> None:
+    """Transcribe an audio file."""
+    from venice_api.api.audio import create_transcription
+    from venice_api.models import CreateTranscriptionRequestSchema
+    from venice_api.types import File
+
+    with audio.open("rb") as handle, venice_client(settings) as client:
+        # Any model id goes, also one newer than the spec's enum of them.
+        any_model: Any = model
+        body = CreateTranscriptionRequestSchema(
+            file=File(payload=handle, file_name=audio.name), model=any_model, response_format="json"
+        )
+        result = client.call(create_transcription, body=body)
+    text = result if isinstance(result, str) else result.to_dict().get("text", "")
+    click.echo(text)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--model", default=EMBEDDING_MODEL, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole vector as JSON.")
+@click.pass_obj
+@handle_errors
+def embed(settings: Settings, text: str, model: str, as_json: bool) -> None:
+    """Embed TEXT; prints the dimension and the first values."""
+    from venice_api.api.embeddings import create_embedding
+    from venice_api.models import CreateEmbeddingRequestSchema
+
+    body = CreateEmbeddingRequestSchema.from_dict({"model": model, "input": _read_prompt(text)})
+    with venice_client(settings) as client:
+        vector = client.call(create_embedding, body=body).to_dict()["data"][0]["embedding"]
+    if as_json:
+        click.echo(json.dumps(vector))
+    else:
+        preview = ", ".join(f"{value:.4f}" for value in vector[:6])
+        click.echo(f"{len(vector)} dimensions: [{preview}, ...]")
