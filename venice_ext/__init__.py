@@ -15,7 +15,10 @@ from venice_ext._budget import FailureBudget
 from venice_ext._client import AsyncVenice, Operation, Venice
 from venice_ext._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
 from venice_ext._headers import Balances, RateLimits
+from venice_ext._job_resources import AsyncAudioJobs, AsyncVideo, AudioJobs, GeneratedMedia, Video
+from venice_ext._jobs import AsyncAudioJob, AsyncVideoJob, AudioJob, VideoJob
 from venice_ext._parse import ParsedCompletion, StructuredOutputError
+from venice_ext._poll import JobProgress
 from venice_ext._response import APIResponse, ModelDeprecationWarning
 from venice_ext._responses import AsyncResponseStream, ResponseStream, ResponseStreamEvent
 from venice_ext._retry import OPERATION_SAFETY, RetryPolicy, Safety
@@ -33,17 +36,23 @@ from venice_ext.errors import (
     BadRequestError,
     ConflictError,
     ContentPolicyError,
+    DownloadError,
     GoneError,
     InsufficientBalanceError,
+    JobError,
+    JobFailedError,
+    JobTimeoutError,
     ModelAtCapacityError,
     NotFoundError,
     PayloadTooLargeError,
     PaymentRequiredError,
     PermissionDeniedError,
+    QueueOutcomeUnknownError,
     RateLimitError,
     ResponseValidationError,
     RetryBudgetExceededError,
     ServerError,
+    SpendLimitError,
     UnsupportedMediaTypeError,
     VeniceError,
 )
@@ -56,18 +65,30 @@ __all__ = [
     "APIResponse",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAudioJob",
+    "AsyncAudioJobs",
     "AsyncResponseStream",
     "AsyncSpeechStream",
     "AsyncVenice",
+    "AsyncVideo",
+    "AsyncVideoJob",
+    "AudioJob",
+    "AudioJobs",
     "AuthenticationError",
     "BadRequestError",
     "Balances",
     "ConfigurationError",
     "ConflictError",
     "ContentPolicyError",
+    "DownloadError",
     "FailureBudget",
+    "GeneratedMedia",
     "GoneError",
     "InsufficientBalanceError",
+    "JobError",
+    "JobFailedError",
+    "JobProgress",
+    "JobTimeoutError",
     "LoopFinished",
     "MaxIterationsError",
     "ModelAtCapacityError",
@@ -78,6 +99,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "QueueOutcomeUnknownError",
     "RateLimitError",
     "RateLimits",
     "ResponseStream",
@@ -88,6 +110,7 @@ __all__ = [
     "Safety",
     "ServerError",
     "SpeechStream",
+    "SpendLimitError",
     "StructuredOutputError",
     "TextDelta",
     "Tool",
@@ -100,6 +123,8 @@ __all__ = [
     "UnsupportedTypeError",
     "Venice",
     "VeniceError",
+    "Video",
+    "VideoJob",
     "aiohttp_transport",
     "tool",
 ]

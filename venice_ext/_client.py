@@ -16,6 +16,7 @@ import httpx
 from venice_ext._budget import FailureBudget
 from venice_ext._chat import AsyncChat, Chat
 from venice_ext._config import ClientConfig, resolve_config
+from venice_ext._job_resources import AsyncVideo, Video
 from venice_ext._response import APIResponse, warn_if_deprecated
 from venice_ext._responses import AsyncResponses, Responses
 from venice_ext._retry import RetryPolicy
@@ -196,6 +197,7 @@ class Venice(_ClientBase):
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
         self.chat = Chat(self)
+        self.video = Video(self)
         self.responses = Responses(self)
         self.audio = Audio(self)
 
@@ -327,6 +329,7 @@ class AsyncVenice(_ClientBase):
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
         self.chat = AsyncChat(self)
+        self.video = AsyncVideo(self)
         self.responses = AsyncResponses(self)
         self.audio = AsyncAudio(self)
 

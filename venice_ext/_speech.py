@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Self
 
 import httpx
 
+from venice_ext._job_resources import AsyncAudioJobs, AudioJobs
 from venice_ext._requests import build_body, stream_request
 from venice_ext._symbols import CreateSpeechRequestSchema, create_speech
 from venice_ext.errors import (
@@ -323,13 +324,15 @@ class AsyncSpeech:
         return AsyncSpeechStream(await self._client._send_stream(request))
 
 
-class Audio:
-    """`client.audio`; only speech so far."""
+class Audio(AudioJobs):
+    """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
 
     def __init__(self, client: Venice) -> None:
+        super().__init__(client)
         self.speech = Speech(client)
 
 
-class AsyncAudio:
+class AsyncAudio(AsyncAudioJobs):
     def __init__(self, client: AsyncVenice) -> None:
+        super().__init__(client)
         self.speech = AsyncSpeech(client)

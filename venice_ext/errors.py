@@ -21,7 +21,13 @@
     ├── RequestValidationError             arguments that do not fit the spec's request (also a ValueError)
     ├── RetryBudgetExceededError           too many recent failures to risk another retry
     ├── ResponseValidationError            a 2xx body (or stream chunk) that does not fit its model
-    └── StreamInterruptedError             a stream ended early; carries what arrived
+    ├── StreamInterruptedError             a stream ended early; carries what arrived
+    ├── SpendLimitError                    a job's quote is above max_usd; nothing billable was sent
+    ├── QueueOutcomeUnknownError           a job's queue request may have been billed; never resent
+    └── JobError                           a queued video or audio job; carries it and its JSON
+        ├── JobFailedError                 Venice says the job failed (content policy, media gone)
+        ├── JobTimeoutError                the deadline passed first; the job is resumable
+        └── DownloadError                  the file could not be fetched whole; carries bytes received
 
 `str(error)` is one line: status, Venice code, message and request id. No error
 ever contains the API key: bodies and response headers are the server's, and
@@ -49,18 +55,24 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ContentPolicyError",
+    "DownloadError",
     "GoneError",
     "InsufficientBalanceError",
+    "JobError",
+    "JobFailedError",
+    "JobTimeoutError",
     "ModelAtCapacityError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "QueueOutcomeUnknownError",
     "RateLimitError",
     "RequestValidationError",
     "ResponseValidationError",
     "RetryBudgetExceededError",
     "ServerError",
+    "SpendLimitError",
     "StreamInterruptedError",
     "UnsupportedMediaTypeError",
     "VeniceError",
@@ -134,6 +146,131 @@ class StreamInterruptedError(VeniceError):
         self.message = message
         self.partial = partial
         self.chunks_received = chunks_received
+
+
+class SpendLimitError(VeniceError):
+    """`generate(max_usd=...)` refused: Venice quoted more than the limit. Only the quote was sent."""
+
+    def __init__(self, message: str, *, quote: float, limit: float, model: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.quote = quote
+        self.limit = limit
+        self.model = model
+
+
+class QueueOutcomeUnknownError(VeniceError):
+    """A job's queue request got no clear answer: it may have been queued, and billed.
+
+    It is never sent again by a retry (that could pay twice). Check the account's usage
+    before queueing anew. `operation` is e.g. "POST /video/queue", `model` and
+    `request_body` what was sent, `sent_at` when (ISO 8601, UTC), `error` the failure.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        model: str | None,
+        request_body: Mapping[str, Any],
+        sent_at: str,
+        error: VeniceError,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.model = model
+        self.request_body = request_body
+        self.sent_at = sent_at
+        self.error = error
+
+
+class JobError(VeniceError):
+    """A queued job did not give its file. `job` is the job; `job_json` lets another
+    process pick it up: `client.video.resume(error.job_json)` (or `client.audio`)."""
+
+    def __init__(self, message: str, *, job: Any, job_json: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.job = job
+        self.job_json = job_json
+
+
+class JobFailedError(JobError):
+    """Venice says the job failed: a content policy rejection (422), media not found or
+    expired (404, 410), or a failure status. The fields come from the answer's body;
+    `credits_refunded` says whether the job's price was returned. `error` is the typed
+    status error it came from (a ContentPolicyError, NotFoundError...), when there was one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job: Any,
+        job_json: str,
+        status: str | None = None,
+        status_code: int | None = None,
+        code: str | None = None,
+        credits_refunded: bool | None = None,
+        recommended_model: str | None = None,
+        suggested_prompt: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        error: APIStatusError | None = None,
+    ) -> None:
+        super().__init__(message, job=job, job_json=job_json)
+        self.status = status
+        self.status_code = status_code
+        self.code = code
+        self.credits_refunded = credits_refunded
+        self.recommended_model = recommended_model
+        self.suggested_prompt = suggested_prompt
+        self.request_id = request_id
+        self.body = body
+        self.error = error
+
+
+class JobTimeoutError(JobError):
+    """The job was still running at the deadline. Nothing is lost: resume it later from
+    `job_json`. `timeout` is the deadline (seconds), `progress` the last JobProgress seen."""
+
+    def __init__(self, message: str, *, job: Any, job_json: str, timeout: float | None, progress: Any) -> None:
+        super().__init__(message, job=job, job_json=job_json)
+        self.timeout = timeout
+        self.progress = progress
+
+
+class DownloadError(JobError):
+    """The finished file could not be fetched whole; the target path was left untouched.
+
+    `bytes_received` is how much of it had arrived, `expected_bytes` its size when
+    known, `attempts` how many requests were made. For an error answer, `status_code`
+    (410: the download URL expired; 429: rate limited, see `retry_after`) and `error`,
+    the typed status error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job: Any,
+        job_json: str,
+        bytes_received: int,
+        expected_bytes: int | None = None,
+        attempts: int = 1,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+        error: VeniceError | None = None,
+    ) -> None:
+        super().__init__(message, job=job, job_json=job_json)
+        self.bytes_received = bytes_received
+        self.expected_bytes = expected_bytes
+        self.attempts = attempts
+        self.status_code = status_code
+        self.retry_after = retry_after
+        self.error = error
 
 
 class APIStatusError(VeniceError):

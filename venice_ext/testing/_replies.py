@@ -10,7 +10,7 @@ Plain immutable values, so a test reads as a script:
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ __all__ = ["SSE", "Action", "DropAfter", "RecordedRequest", "Reply", "Reset", "R
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as the fake server saw it (path relative to /api/v1)."""
+    """One request as the fake server saw it (path relative to /api/v1, or whole for paths outside it)."""
 
     method: str
     path: str
@@ -36,7 +36,13 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP answer. `json` wins over `body`; `chunks` sends the body in pieces."""
+    """An HTTP answer. `json` wins over `body`; `chunks` sends the body in pieces.
+
+    `body_from(offset)` makes a body as it is sent, from `offset` on, so a test can serve
+    hundreds of megabytes without holding them; with `body_size` it goes out with a
+    Content-Length, else chunked. `honour_range` answers a `Range: bytes=N-` request
+    with 206 and the rest of the body from byte N (416 past the end).
+    """
 
     status: int = 200
     json: Any = None
@@ -45,10 +51,16 @@ class Reply:
     content_type: str | None = None
     chunks: Sequence[bytes] | None = None
     chunk_delay: float = 0.0
+    body_from: Callable[[int], Iterable[bytes]] | None = None
+    body_size: int | None = None
+    honour_range: bool = False
 
     def payload(self) -> bytes:
+        """The whole body, in memory (a `body_from` body is made in full)."""
         if self.json is not None:
             return _json.dumps(self.json).encode()
+        if self.body_from is not None:
+            return b"".join(self.body_from(0))
         if self.chunks is not None:
             return b"".join(self.chunks)
         return self.body.encode() if isinstance(self.body, str) else self.body

@@ -5,11 +5,17 @@ answer, unless a test scripted something else for that route: answers, SSE
 streams with delays, or faults (reset before or after reading the request, drop
 after N bytes, stall). Every request it receives is recorded for assertions, and
 it counts the TCP connections opened, so tests can check connection reuse.
+
+Paths outside `/api/v1` (a pre-signed download URL, say) are answered only by
+what a test scripted for them, by their whole path: `fake.script("GET",
+"/downloads/a.mp4", ...)` serves `fake.url + "/downloads/a.mp4"`; the canned
+answers never do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import socket
 import socketserver
@@ -37,6 +43,8 @@ class _Route:
     pattern: re.Pattern[str]
     queue: deque[Action] = field(default_factory=deque)
     default: Action | None = None
+    # The canned operations live under /api/v1 only; a test's own routes also serve other paths.
+    api_only: bool = False
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -74,7 +82,9 @@ class FakeVenice:
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
         for (method, template), action in (routes if routes is not None else _canned_routes()).items():
-            self._route(method, template).default = action
+            route = self._route(method, template)
+            route.default = action
+            route.api_only = True
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -182,9 +192,13 @@ class FakeVenice:
             self._routes.insert(0, route) if "{" not in template else self._routes.append(route)
             return route
 
-    def _next_action(self, method: str, path: str) -> Action | None:
+    def _next_action(self, method: str, path: str, *, in_api: bool = True) -> Action | None:
         with self._lock:
-            matches = [route for route in self._routes if route.method == method and route.pattern.match(path)]
+            matches = [
+                route
+                for route in self._routes
+                if route.method == method and route.pattern.match(path) and (in_api or not route.api_only)
+            ]
             for route in matches:
                 if route.queue:
                     return route.queue.popleft()
@@ -219,8 +233,9 @@ class FakeVenice:
         method, target, _version = request_line.decode("latin-1").rstrip("\r\n").split(" ", 2)
         headers = _read_headers(reader)
         full_path, _, query = target.partition("?")
-        path = full_path[len(API_PREFIX) :] if full_path.startswith(API_PREFIX) else full_path
-        action: Action | None = self._next_action(method, path) if full_path.startswith(API_PREFIX) else None
+        in_api = full_path.startswith(API_PREFIX)
+        path = full_path[len(API_PREFIX) :] if in_api else full_path
+        action: Action | None = self._next_action(method, path, in_api=in_api)
         if isinstance(action, Reset) and not action.read_body:
             self._record(method, path, query, headers, b"", connection, "reset before body")
             _reset(sock)
@@ -234,7 +249,7 @@ class FakeVenice:
         recorded = self._record(method, path, query, headers, body, connection, type(action).__name__)
         while isinstance(action, Respond):
             action = action.make(recorded)
-        return self._perform(sock, action)
+        return self._perform(sock, _ranged(action, headers.get("range")))
 
     def _auth_failure(self, headers: Mapping[str, str]) -> Reply | None:
         if self.api_key is None or headers.get("authorization") == f"Bearer {self.api_key}":
@@ -267,10 +282,15 @@ class FakeVenice:
                 return False
             return self._perform(sock, action.reply)
         if isinstance(action, DropAfter):
-            head, *body = self._encode(action.reply)
-            sock.sendall(head + b"".join(body)[: action.nbytes])
+            if isinstance(action.reply, Reply) and action.reply.body_from is not None:
+                self._send_generated(sock, action.reply, limit=action.nbytes)
+            else:
+                head, *body = self._encode(action.reply)
+                sock.sendall(head + b"".join(body)[: action.nbytes])
             _reset(sock)
             return False
+        if isinstance(action, Reply) and action.body_from is not None:
+            return self._send_generated(sock, action, limit=None)
         for piece, delay in self._paced(action):
             if delay and self._stopping.wait(delay):
                 return False
@@ -290,6 +310,33 @@ class FakeVenice:
         for piece in pieces[1:]:
             yield piece, action.chunk_delay
 
+    def _send_generated(self, sock: socket.socket, action: Reply, *, limit: int | None) -> bool:
+        """Send a `body_from` answer piece by piece as it is made; with `limit`, only that many body bytes."""
+        assert action.body_from is not None
+        chunked = action.body_size is None
+        headers = {**self._base_headers(), "content-type": action.media_type(), **self._range_headers(action)}
+        headers.update(action.headers)
+        if not chunked:
+            headers["content-length"] = str(action.body_size)
+        sock.sendall(_head(action.status, headers, chunked=chunked))
+        budget = limit
+        for index, data in enumerate(action.body_from(0)):
+            piece = _chunk(data) if chunked else data
+            if budget is not None:
+                piece, budget = piece[:budget], budget - len(piece)
+            if index and action.chunk_delay and self._stopping.wait(action.chunk_delay):
+                return False
+            sock.sendall(piece)
+            if budget is not None and budget <= 0:
+                return False
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+        return limit is None
+
+    @staticmethod
+    def _range_headers(action: Reply) -> dict[str, str]:
+        return {"accept-ranges": "bytes"} if action.honour_range else {}
+
     def _base_headers(self) -> dict[str, str]:
         return {"cf-ray": f"fake-{int(time.time() * 1000) % 10**9:09d}", **self.extra_headers}
 
@@ -308,12 +355,50 @@ class FakeVenice:
             return [head, *map(_chunk, action.frames()), b"0\r\n\r\n"]
         headers = self._base_headers()
         headers["content-type"] = action.media_type()
+        headers.update(self._range_headers(action))
         headers.update(action.headers)
         if action.chunks is not None:
             return [_head(action.status, headers, chunked=True), *map(_chunk, action.chunks), b"0\r\n\r\n"]
         payload = action.payload()
         headers["content-length"] = str(len(payload))
         return [_head(action.status, headers, chunked=False), payload]
+
+
+def _ranged(
+    action: Reply | SSE | Reset | DropAfter | Stall, range_header: str | None
+) -> Reply | SSE | Reset | DropAfter | Stall:
+    """`action`, answering `Range: bytes=N-` with the part from byte N if it honours ranges."""
+    if isinstance(action, (DropAfter, Stall)) and isinstance(action.reply, Reply):
+        return dataclasses.replace(action, reply=_ranged_reply(action.reply, range_header))
+    return _ranged_reply(action, range_header) if isinstance(action, Reply) else action
+
+
+def _ranged_reply(action: Reply, range_header: str | None) -> Reply:
+    if not action.honour_range or not range_header:
+        return action
+    match = re.fullmatch(r"\s*bytes=(\d+)-\s*", range_header)
+    if match is None:
+        return action  # a multi-part or suffix range: the whole body, as RFC 9110 allows
+    start = int(match.group(1))
+    generated = action.body_from
+    size = action.body_size if generated is not None and action.body_size is not None else len(action.payload())
+    if start >= size:
+        return Reply(416, headers={"content-range": f"bytes */{size}"})
+    headers = {**action.headers, "content-range": f"bytes {start}-{size - 1}/{size}"}
+    content_type = action.media_type()
+    if generated is not None:
+        return dataclasses.replace(
+            action,
+            status=206,
+            headers=headers,
+            content_type=content_type,
+            body_from=lambda offset: generated(start + offset),
+            body_size=size - start,
+        )
+    rest = action.payload()[start:]
+    return dataclasses.replace(
+        action, status=206, headers=headers, content_type=content_type, json=None, body=rest, chunks=None
+    )
 
 
 def _canned_routes() -> Mapping[tuple[str, str], Action]:

@@ -1,0 +1,410 @@
+"""Queued video and audio jobs: wait for them, save their media, clean up, sync and async.
+
+    job = client.video.queue(model=..., prompt=..., duration="5s")
+    saved_json = job.to_json()                # keep it: a crash never wastes the paid job
+    job.wait(timeout=900, on_progress=print)  # JobTimeoutError at the deadline; resume later
+    job.download("out.mp4")                   # streamed to a temporary file, then renamed
+    job.complete()                            # deletes Venice's copy, only once the file is saved
+
+Polling decisions live in `_poll.py`, the job's record and JSON in `_job_state.py`,
+the streaming to disk in `_download.py`; this module does the requests and the sleeping.
+Retrieve goes through the client (auth, retries, typed errors); a pre-signed
+`download_url` is fetched by a separate plain client that never carries the API key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+import httpx
+
+from venice_ext._download import (
+    IDENTITY,
+    DownloadFailed,
+    Retryable,
+    async_revoke,
+    async_save_stream,
+    async_url_sender,
+    plain_async_client,
+    plain_client,
+    revoke,
+    save_stream,
+    url_sender,
+)
+from venice_ext._job_state import AUDIO, VIDEO, JobRecord, RetrieveStatus, is_media
+from venice_ext._poll import DEFAULT_INTERVAL, JobProgress, Poller, poll_interval
+from venice_ext._requests import stream_request
+from venice_ext.errors import (
+    APIConnectionError,
+    APIStatusError,
+    RateLimitError,
+    ServerError,
+    VeniceError,
+    request_id_of,
+)
+
+if TYPE_CHECKING:
+    from venice_ext._client import AsyncVenice, Venice
+
+__all__ = ["AsyncAudioJob", "AsyncVideoJob", "AudioJob", "OnProgress", "VideoJob"]
+
+OnProgress = Callable[[JobProgress], object]
+# Failures in a row (after the transport's own retries) that polling rides out before giving up.
+MAX_POLL_FAILURES = 5
+
+
+def _retrieve_request(job: JobRecord, http: httpx.Client | httpx.AsyncClient, offset: int) -> httpx.Request:
+    body = job.KIND.retrieve_request(model=job.model, queue_id=job.queue_id)
+    headers = {**IDENTITY, "Range": f"bytes={offset}-"} if offset else dict(IDENTITY)
+    return stream_request(http, job.KIND.retrieve, body, accept=None, idle_timeout=None, extra_headers=headers)
+
+
+def _not_media(job: JobRecord, answer: RetrieveStatus) -> DownloadFailed:
+    return DownloadFailed(
+        f"retrieve answered with status {answer.status} instead of the {job.KIND.name} file",
+        bytes_received=0,
+        expected_bytes=None,
+        attempts=1,
+    )
+
+
+class _Polling:
+    """The bookkeeping of one wait, shared by the sync and async loops."""
+
+    def __init__(
+        self, job: JobRecord, clock: Callable[[], float], timeout: float | None, on_progress: OnProgress | None
+    ):
+        self.job, self.clock, self.timeout, self.on_progress = job, clock, timeout, on_progress
+        self.poller = Poller(started_at=clock(), timeout=timeout)
+        self.interval = DEFAULT_INTERVAL
+        self.failures = 0
+        self.retry_after: float | None = None
+        self.seen_at: float | None = None
+
+    def failed(self, exc: VeniceError) -> None:
+        """A poll that got no usable answer: ride it out, or re-raise it once too many came in a row."""
+        self.failures += 1
+        if self.failures > MAX_POLL_FAILURES:
+            raise exc
+        if isinstance(exc, RateLimitError):
+            self.retry_after = exc.retry_after if exc.retry_after is not None else self.interval
+
+    def report(self, progress: JobProgress) -> None:
+        self.job.last_progress = progress
+        if self.on_progress is not None:
+            self.on_progress(progress)
+
+    def finished(self) -> None:
+        self.job.status = "COMPLETED"
+        last, now = self.job.last_progress, self.clock()
+        elapsed = self.job.seconds_since_queued(now)
+        if last is not None and self.seen_at is not None:
+            # Venice's count is what its estimate is measured against; extend it by the time since.
+            elapsed = last.elapsed + (now - self.seen_at)
+        total = last.estimated_total if last is not None else None
+        self.report(self.poller.finished("COMPLETED", elapsed=elapsed, estimated_total=total))
+
+    def running(self, answer: RetrieveStatus) -> None:
+        self.job.adopt(answer)
+        self.seen_at = self.clock()
+        since = self.job.seconds_since_queued(self.seen_at)
+        self.report(self.poller.running(answer.status, answer.average_ms, answer.duration_ms, since_queued=since))
+        self.interval = poll_interval(answer.average_ms, answer.duration_ms)
+
+    def next_wait(self) -> float:
+        wait = self.poller.next_wait(self.clock(), self.interval, retry_after=self.retry_after)
+        self.retry_after = None
+        if wait is None:
+            raise self.job.timed_out(self.timeout)
+        return wait
+
+
+class _SyncJob(JobRecord):
+    _client: Venice | None = None
+
+    def _bound(self) -> Venice:
+        if self._client is None:
+            raise RuntimeError(f"this job is not bound to a client: use client.{self.KIND.name}.resume(job)")
+        return self._client
+
+    def wait(self, timeout: float | None = None, on_progress: OnProgress | None = None) -> Self:
+        """Poll until the media is ready; JobTimeoutError after `timeout` seconds, the job still resumable."""
+        if not self.ready:
+            self._poll(timeout, on_progress, sink=None)
+        return self
+
+    def download(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float | None = None,
+        on_progress: OnProgress | None = None,
+        revoke_download_url: bool = False,
+    ) -> Path:
+        """Save the media to `path` (waiting first if needed); `path` only ever holds the whole file.
+
+        `timeout` bounds the wait for the job, not the transfer. With a `download_url`, the file
+        comes from that host, without the API key; `revoke_download_url` deletes the URL after.
+        """
+        target = Path(path)
+        if self.already_saved(target):
+            return target
+        client = self._bound()
+        try:
+            if not self.ready and self._poll(timeout, on_progress, sink=target):
+                return target
+            if self.download_url is not None:
+                self._fetch_url(client, target, revoke_download_url)
+            else:
+                self._save(client, target, first=None)
+        except BaseException as exc:  # a full disk or a Ctrl-C must not lose the paid job either
+            self.note_resumable(exc)
+            raise
+        return target
+
+    def complete(self, *, force: bool = False) -> bool:
+        """Delete Venice's copy of the media. Refused before the file is saved, unless `force`."""
+        if not self.may_complete(force=force):
+            return True
+        body = self.KIND.complete_request(model=self.model, queue_id=self.queue_id)
+        result = self._bound().call(self.KIND.complete, body=body)
+        self.cleaned_up = bool(getattr(result, "success", False))
+        return self.cleaned_up
+
+    def _poll(self, timeout: float | None, on_progress: OnProgress | None, *, sink: Path | None) -> bool:
+        """Poll until ready; True when the media came with the answer and was saved to `sink`."""
+        client = self._bound()
+        hooks = client._hooks
+        polling = _Polling(self, hooks.clock, timeout, on_progress)
+        try:
+            while True:
+                try:
+                    response = client._send_stream(_retrieve_request(self, client.http_client, 0))
+                except (APIConnectionError, ServerError, RateLimitError) as exc:
+                    polling.failed(exc)
+                except APIStatusError as exc:
+                    failure = self.failed_from_status_error(exc)
+                    if failure is None:
+                        raise
+                    raise failure from exc
+                else:
+                    polling.failures = 0
+                    if is_media(response):
+                        if sink is None:
+                            response.close()  # wait() only learns that it is ready; download() fetches it
+                        else:
+                            self._save(client, sink, first=response)
+                        polling.finished()
+                        return sink is not None
+                    try:
+                        response.read()
+                    finally:
+                        response.close()
+                    answer = RetrieveStatus.read(response, self._what)
+                    if answer.failed:
+                        raise self.failed_from_answer(answer, request_id_of(response.headers))
+                    if answer.completed:
+                        self.adopt(answer)
+                        polling.finished()
+                        return False
+                    polling.running(answer)
+                hooks.sleep(polling.next_wait())
+        except BaseException as exc:  # a full disk or a Ctrl-C must not lose the paid job either
+            self.note_resumable(exc)
+            raise
+
+    def _retrieve_sender(self, client: Venice) -> Callable[[int], httpx.Response]:
+        def send(offset: int) -> httpx.Response:
+            try:
+                response = client._send_stream(_retrieve_request(self, client.http_client, offset))
+            except (APIConnectionError, ServerError) as exc:
+                raise Retryable(exc) from exc
+            if is_media(response):
+                return response
+            try:
+                response.read()
+            finally:
+                response.close()
+            raise _not_media(self, RetrieveStatus.read(response, self._what))
+
+        return send
+
+    def _save(self, client: Venice, target: Path, *, first: httpx.Response | None) -> None:
+        try:
+            save_stream(target, self._retrieve_sender(client), first=first, sleep=client._hooks.sleep, what=self._what)
+        except DownloadFailed as exc:
+            raise self.download_error(exc) from exc
+        except APIStatusError as exc:
+            failure = self.failed_from_status_error(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        self.saved(target)
+
+    def _fetch_url(self, client: Venice, target: Path, revoke_url: bool) -> None:
+        assert self.download_url is not None
+        with plain_client(client.timeout) as http:
+            try:
+                save_stream(target, url_sender(http, self.download_url), sleep=client._hooks.sleep, what=self._what)
+            except DownloadFailed as exc:
+                raise self.download_error(exc) from exc
+            self.saved(target)
+            if revoke_url:
+                revoke(http, self.download_url)
+
+
+class _AsyncJob(JobRecord):
+    _client: AsyncVenice | None = None
+
+    def _bound(self) -> AsyncVenice:
+        if self._client is None:
+            raise RuntimeError(f"this job is not bound to a client: use client.{self.KIND.name}.resume(job)")
+        return self._client
+
+    async def wait(self, timeout: float | None = None, on_progress: OnProgress | None = None) -> Self:
+        """As `VideoJob.wait`: `await job.wait(...)`."""
+        if not self.ready:
+            await self._poll(timeout, on_progress, sink=None)
+        return self
+
+    async def download(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float | None = None,
+        on_progress: OnProgress | None = None,
+        revoke_download_url: bool = False,
+    ) -> Path:
+        """As `VideoJob.download`, with the file work in a worker thread."""
+        target = Path(path)
+        if self.already_saved(target):
+            return target
+        client = self._bound()
+        try:
+            if not self.ready and await self._poll(timeout, on_progress, sink=target):
+                return target
+            if self.download_url is not None:
+                await self._fetch_url(client, target, revoke_download_url)
+            else:
+                await self._save(client, target, first=None)
+        except BaseException as exc:  # a full disk or a Ctrl-C must not lose the paid job either
+            self.note_resumable(exc)
+            raise
+        return target
+
+    async def complete(self, *, force: bool = False) -> bool:
+        """As `VideoJob.complete`."""
+        if not self.may_complete(force=force):
+            return True
+        body = self.KIND.complete_request(model=self.model, queue_id=self.queue_id)
+        result = await self._bound().call(self.KIND.complete, body=body)
+        self.cleaned_up = bool(getattr(result, "success", False))
+        return self.cleaned_up
+
+    async def _poll(self, timeout: float | None, on_progress: OnProgress | None, *, sink: Path | None) -> bool:
+        client = self._bound()
+        hooks = client._hooks
+        polling = _Polling(self, hooks.clock, timeout, on_progress)
+        try:
+            while True:
+                try:
+                    response = await client._send_stream(_retrieve_request(self, client.http_client, 0))
+                except (APIConnectionError, ServerError, RateLimitError) as exc:
+                    polling.failed(exc)
+                except APIStatusError as exc:
+                    failure = self.failed_from_status_error(exc)
+                    if failure is None:
+                        raise
+                    raise failure from exc
+                else:
+                    polling.failures = 0
+                    if is_media(response):
+                        if sink is None:
+                            await response.aclose()
+                        else:
+                            await self._save(client, sink, first=response)
+                        polling.finished()
+                        return sink is not None
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                    answer = RetrieveStatus.read(response, self._what)
+                    if answer.failed:
+                        raise self.failed_from_answer(answer, request_id_of(response.headers))
+                    if answer.completed:
+                        self.adopt(answer)
+                        polling.finished()
+                        return False
+                    polling.running(answer)
+                await hooks.async_sleep(polling.next_wait())
+        except BaseException as exc:  # a full disk or a Ctrl-C must not lose the paid job either
+            self.note_resumable(exc)
+            raise
+
+    def _retrieve_sender(self, client: AsyncVenice) -> Callable[[int], Awaitable[httpx.Response]]:
+        async def send(offset: int) -> httpx.Response:
+            try:
+                response = await client._send_stream(_retrieve_request(self, client.http_client, offset))
+            except (APIConnectionError, ServerError) as exc:
+                raise Retryable(exc) from exc
+            if is_media(response):
+                return response
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            raise _not_media(self, RetrieveStatus.read(response, self._what))
+
+        return send
+
+    async def _save(self, client: AsyncVenice, target: Path, *, first: httpx.Response | None) -> None:
+        try:
+            await async_save_stream(
+                target, self._retrieve_sender(client), first=first, sleep=client._hooks.async_sleep, what=self._what
+            )
+        except DownloadFailed as exc:
+            raise self.download_error(exc) from exc
+        except APIStatusError as exc:
+            failure = self.failed_from_status_error(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        self.saved(target)
+
+    async def _fetch_url(self, client: AsyncVenice, target: Path, revoke_url: bool) -> None:
+        assert self.download_url is not None
+        async with plain_async_client(client.timeout) as http:
+            sender = async_url_sender(http, self.download_url)
+            try:
+                await async_save_stream(target, sender, sleep=client._hooks.async_sleep, what=self._what)
+            except DownloadFailed as exc:
+                raise self.download_error(exc) from exc
+            self.saved(target)
+            if revoke_url:
+                await async_revoke(http, self.download_url)
+
+
+class VideoJob(_SyncJob):
+    """A queued video: `wait()`, `download(path)`, `complete()`; `to_json()` / `VideoJob.from_json(text)`."""
+
+    KIND = VIDEO
+
+
+class AudioJob(_SyncJob):
+    """A queued audio generation; the same as `VideoJob`."""
+
+    KIND = AUDIO
+
+
+class AsyncVideoJob(_AsyncJob):
+    """`VideoJob` for `AsyncVenice`: `await job.wait()`, `await job.download(path)`, `await job.complete()`."""
+
+    KIND = VIDEO
+
+
+class AsyncAudioJob(_AsyncJob):
+    KIND = AUDIO
