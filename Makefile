@@ -10,12 +10,16 @@ GENERATED := generated/venice_api/__init__.py
 GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml $(wildcard spec/templates/*) \
 	scripts/transforms.py scripts/generate.py scripts/spec_io.py
 
-.PHONY: help install spec generate test test-history bench lint typecheck clean
+.PHONY: help install spec spec-diff update-spec generate test test-history bench lint typecheck clean
 
 help:
 	@echo "make install       venv + pinned tools, npm ci, fetch spec, generate, editable install"
 	@echo "make test          whatever of install is missing, then the whole test suite"
 	@echo "make spec          fetch the spec from VENICE_SPEC_SOURCE and update spec/venice-spec.lock"
+	@echo "make spec-diff OLD=path NEW=path [JSON=1]"
+	@echo "                   what changed between two spec versions, breaking changes marked"
+	@echo "make update-spec   fetch VENICE_SPEC_SOURCE, report changes against the lock, lock it,"
+	@echo "                   regenerate, run the tests, and sum it all up in one paragraph"
 	@echo "make generate      transform the spec and regenerate generated/venice_api"
 	@echo "make test-history  run the pipeline on every spec in ../shared/venice-spec/history"
 	@echo "make bench         benchmarks against raw httpx and openai-python (ratios, same run)"
@@ -33,6 +37,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 spec: $(VENV)/.deps
 	$(PY) -m scripts.fetch_spec
+
+# ARGS=--json works too; the recipe is silent so that the JSON on stdout stays parseable.
+spec-diff: $(VENV)/.deps $(VENV)/.editable
+	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "usage: make spec-diff OLD=path NEW=path [JSON=1]" >&2; exit 2; }
+	@$(PY) -m venice_ext spec diff "$(OLD)" "$(NEW)" $(if $(JSON),--json) $(ARGS)
+
+# Not `install`: that would fetch and lock the new spec before it could be compared.
+update-spec: $(VENV)/.deps $(VENV)/.editable node_modules/.package-lock.json
+	$(PY) -m scripts.update_spec
 
 spec/swagger.yaml:
 	$(MAKE) --no-print-directory spec
