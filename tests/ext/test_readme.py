@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -20,12 +22,16 @@ def test_the_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize("source", EXAMPLES, ids=[f"example-{i + 1}" for i in range(len(EXAMPLES))])
-def test_readme_example_runs(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_example_runs(source: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A real module, as a script would be: dataclasses look their module up in sys.modules.
+    module = types.ModuleType("readme_example")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.chdir(tmp_path)  # examples write files where they run
     with FakeVenice(api_key="test-key") as fake:
         monkeypatch.setenv("VENICE_API_KEY", "test-key")
         monkeypatch.setenv("VENICE_BASE_URL", fake.base_url)
         output = io.StringIO()
         with contextlib.redirect_stdout(output):
-            exec(compile(source, str(README), "exec"), {"__name__": "readme_example"})
+            exec(compile(source, str(README), "exec"), module.__dict__)
         if "FakeVenice(" not in source:  # an example that starts its own fake talks to that one
             assert fake.requests, "the example talked to the fake server"
