@@ -10,9 +10,10 @@ GENERATED := generated/venice_api/__init__.py
 GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml $(wildcard spec/templates/*) \
 	scripts/transforms.py scripts/generate.py scripts/spec_io.py
 
-.PHONY: help install spec spec-diff update-spec generate test test-history bench lint typecheck clean
+.PHONY: help demo install spec spec-diff update-spec generate test test-history bench lint typecheck clean
 
 help:
+	@echo "make demo          install what is missing, regenerate, tour the client against a fake Venice (LIVE=1: the real API)"
 	@echo "make install       venv + pinned tools, npm ci, fetch spec, generate, editable install"
 	@echo "make test          whatever of install is missing, then the whole test suite"
 	@echo "make spec          fetch the spec from VENICE_SPEC_SOURCE and update spec/venice-spec.lock"
@@ -59,6 +60,11 @@ $(GENERATED): $(VENV)/.deps $(GENERATOR_INPUTS)
 $(VENV)/.editable: $(VENV)/.deps pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+demo: install
+	@echo "== regenerating the client from $$(grep -o '"info.version": "[^"]*"' spec/venice-spec.lock)"
+	$(PY) -m scripts.generate
+	$(BIN)/venice demo $(if $(LIVE),--live)
 
 test: install
 	$(PY) -m pytest -q

@@ -131,6 +131,8 @@ class Poller:
         remaining = deadline - now
         if remaining <= 0:
             return None
-        if retry_after is not None and wait > remaining:
-            return None
+        # Compared as a moment, not as a span: `deadline - now` and `now + wait` round
+        # differently, and the question is whether the poll would land after the deadline.
+        if retry_after is not None:
+            return None if now + wait > deadline else wait
         return min(wait, remaining)
