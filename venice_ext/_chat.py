@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from venice_ext._parse import ParsedCompletion, parse_reply, structured_format
-from venice_ext._requests import stream_request
+from venice_ext._requests import build_body, stream_request
 from venice_ext._streaming import AsyncChatStream, ChatStream
 from venice_ext._symbols import (
     ChatCompletionRequest,
     CreateChatCompletionResponse,
-    ModelParseError,
     create_chat_completion,
 )
 from venice_ext._tool_calls import ToolCallRecord, ToolLoopResult
@@ -48,19 +47,7 @@ def build_chat_request(
         body["stream"] = True
         # final() reports real token usage only if the server is asked for it.
         body.setdefault("stream_options", {"include_usage": True})
-    try:
-        request = ChatCompletionRequest.from_dict(body)
-    except ModelParseError as exc:
-        raise RequestValidationError(f"chat.completions: {exc}") from exc
-    unknown = sorted(request.additional_properties)
-    if unknown:
-        raise RequestValidationError(
-            f"chat.completions: unknown parameter(s) {', '.join(unknown)}; "
-            "send fields the spec does not know yet with extra_body={...}"
-        )
-    for key, value in (extra_body or {}).items():
-        request[key] = value
-    return request
+    return build_body(ChatCompletionRequest.from_dict, body, extra_body, name="chat.completions")
 
 
 def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
