@@ -8,22 +8,25 @@ low-level generated calls behave like `client.call(...)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import httpx
 
 from venice_ext._budget import FailureBudget
-from venice_ext._chat import AsyncChat, Chat
 from venice_ext._config import ClientConfig, resolve_config
-from venice_ext._job_resources import AsyncVideo, Video
 from venice_ext._response import APIResponse, warn_if_deprecated
-from venice_ext._responses import AsyncResponses, Responses
 from venice_ext._retry import RetryPolicy
-from venice_ext._speech import AsyncAudio, Audio
 from venice_ext._symbols import AuthenticatedClient, ModelParseError
 from venice_ext._transport import EXTENSION, AsyncRetryTransport, RetryTransport, TransportHooks
 from venice_ext.errors import ResponseValidationError, connection_error_from, error_from_response, request_id_of
+
+if TYPE_CHECKING:
+    from venice_ext._chat import AsyncChat, Chat
+    from venice_ext._job_resources import AsyncVideo, Video
+    from venice_ext._responses import AsyncResponses, Responses
+    from venice_ext._speech import AsyncAudio, Audio
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
@@ -196,14 +199,39 @@ class Venice(_ClientBase):
         )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
-        self.chat = Chat(self)
-        self.video = Video(self)
-        self.responses = Responses(self)
-        self.audio = Audio(self)
 
     @property
     def http_client(self) -> httpx.Client:
         return self._http
+
+    # The resources load on first use, so `import venice_ext` stays quick.
+    @cached_property
+    def chat(self) -> Chat:
+        """Chat completions (create, stream, parse) and the tool-calling loop."""
+        from venice_ext._chat import Chat
+
+        return Chat(self)
+
+    @cached_property
+    def responses(self) -> Responses:
+        """The Responses API (create, stream)."""
+        from venice_ext._responses import Responses
+
+        return Responses(self)
+
+    @cached_property
+    def audio(self) -> Audio:
+        """Queued audio jobs, and `.speech`."""
+        from venice_ext._speech import Audio
+
+        return Audio(self)
+
+    @cached_property
+    def video(self) -> Video:
+        """Video jobs: quote, queue, resume, generate."""
+        from venice_ext._job_resources import Video
+
+        return Video(self)
 
     def call(
         self,
@@ -328,14 +356,34 @@ class AsyncVenice(_ClientBase):
         )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
-        self.chat = AsyncChat(self)
-        self.video = AsyncVideo(self)
-        self.responses = AsyncResponses(self)
-        self.audio = AsyncAudio(self)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
         return self._http
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        from venice_ext._chat import AsyncChat
+
+        return AsyncChat(self)
+
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        from venice_ext._responses import AsyncResponses
+
+        return AsyncResponses(self)
+
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        from venice_ext._speech import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def video(self) -> AsyncVideo:
+        from venice_ext._job_resources import AsyncVideo
+
+        return AsyncVideo(self)
 
     async def call(
         self,

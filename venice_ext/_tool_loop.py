@@ -11,7 +11,6 @@ to finish in the background, its result discarded).
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import dataclasses
 import time
@@ -259,6 +258,8 @@ class ToolLoop:
 async def _invoke_async(
     call: PendingCall, registry: Mapping[str, Tool], iteration: int, timeout: float | None, raise_errors: bool
 ) -> ToolCallRecord:
+    import asyncio  # here, not at the top: synchronous programs never pay for it
+
     started = time.perf_counter()
     prepared = prepare(call, registry)
     if isinstance(prepared, str):
@@ -352,6 +353,8 @@ class AsyncToolLoop:
                 yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
             jobs = [_invoke_async(call, state.registry, iteration, tool_timeout, raise_tool_errors) for call in fresh]
             if parallel:
+                import asyncio
+
                 results = await asyncio.gather(*jobs)
             else:
                 results = [await job for job in jobs]

@@ -9,7 +9,6 @@ function is called.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import inspect
 import json
@@ -172,6 +171,8 @@ def run_sync_handler(handler: Callable[..., Any], kwargs: Mapping[str, Any]) -> 
     """Call a handler from synchronous code, running it to completion if it is async."""
     result = handler(**kwargs)
     if inspect.isawaitable(result):
+        import asyncio  # on first use: it costs import time synchronous programs never need
+
         return asyncio.run(_await(result))
     return result
 

@@ -218,9 +218,11 @@ def model_class(class_name: str) -> type:
 def generated_model_classes() -> dict[str, type]:
     """Every attrs model class venice_api.models exports (literal enums are not classes)."""
     models = importlib.import_module("venice_api.models")
+    # The package loads its models on first use: ask for each exported name.
+    exported = {name: getattr(models, name) for name in models.__all__}
     return {
         name: value
-        for name, value in vars(models).items()
+        for name, value in exported.items()
         if isinstance(value, type) and hasattr(value, "from_dict") and hasattr(value, "__attrs_attrs__")
     }
 

@@ -29,7 +29,8 @@ sys.path.insert(0, sys.argv[1])
 
 import venice_api
 assert venice_api.__file__.startswith(sys.argv[1]), f"imported the wrong venice_api: {venice_api.__file__}"
-import venice_ext._symbols  # noqa: F401 - every generated name venice_ext uses, in one place
+import venice_ext._symbols
+venice_ext._symbols.resolve_all()  # every generated name venice_ext uses, from its one place
 from venice_api.api.models import list_models
 from venice_ext import Venice
 from venice_ext.testing import FakeVenice
