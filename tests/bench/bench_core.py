@@ -183,8 +183,10 @@ def main() -> None:
             ),
             flush=True,
         )
-    print(table("import time, cumulative", import_time(), "httpx (base install)", "ms", 1e3, "venice_ext <= 150 ms"),
-          flush=True)
+    print(
+        table("import time, cumulative", import_time(), "httpx (base install)", "ms", 1e3, "venice_ext <= 150 ms"),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
