@@ -207,6 +207,10 @@ class FakeVenice:
     # -- serving -------------------------------------------------------------------------
 
     def _serve_connection(self, sock: socket.socket) -> None:
+        # Headers and body go out in separate writes; with Nagle's algorithm on, the body
+        # would wait for the client's delayed ACK (40 ms on Linux) like on no real server.
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
             self._connections += 1
             connection = self._connections
