@@ -22,7 +22,15 @@ from venice_ext._symbols import (
     create_chat_completion,
 )
 from venice_ext._tool_calls import ToolCallRecord, ToolLoopResult
-from venice_ext._tool_loop import AsyncToolLoop, LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted, ToolLoop
+from venice_ext._tool_loop import (
+    AsyncToolLoop,
+    LoopFinished,
+    LoopRequest,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    ToolLoop,
+)
 from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
@@ -215,15 +223,17 @@ class Chat:
         Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
         """
         return self._loop.run(
-            model=model,
-            messages=messages,
-            tools=tools,
-            max_iterations=max_iterations,
-            parallel=parallel,
-            tool_timeout=tool_timeout,
-            on_tool_call=on_tool_call,
-            raise_tool_errors=raise_tool_errors,
-            **create_kwargs,
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
         )
 
     def run_tools_stream(
@@ -241,15 +251,17 @@ class Chat:
     ) -> Iterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
         return self._loop.stream(
-            model=model,
-            messages=messages,
-            tools=tools,
-            max_iterations=max_iterations,
-            parallel=parallel,
-            tool_timeout=tool_timeout,
-            on_tool_call=on_tool_call,
-            raise_tool_errors=raise_tool_errors,
-            **create_kwargs,
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
         )
 
 
@@ -274,15 +286,17 @@ class AsyncChat:
         **create_kwargs: Any,
     ) -> ToolLoopResult:
         return await self._loop.run(
-            model=model,
-            messages=messages,
-            tools=tools,
-            max_iterations=max_iterations,
-            parallel=parallel,
-            tool_timeout=tool_timeout,
-            on_tool_call=on_tool_call,
-            raise_tool_errors=raise_tool_errors,
-            **create_kwargs,
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
         )
 
     def run_tools_stream(
@@ -299,13 +313,15 @@ class AsyncChat:
         **create_kwargs: Any,
     ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         return self._loop.stream(
-            model=model,
-            messages=messages,
-            tools=tools,
-            max_iterations=max_iterations,
-            parallel=parallel,
-            tool_timeout=tool_timeout,
-            on_tool_call=on_tool_call,
-            raise_tool_errors=raise_tool_errors,
-            **create_kwargs,
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
         )

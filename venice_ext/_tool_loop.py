@@ -36,7 +36,15 @@ from venice_ext._tools import Tool, run_sync_handler
 if TYPE_CHECKING:
     from venice_ext._chat import AsyncCompletions, Completions
 
-__all__ = ["AsyncToolLoop", "LoopFinished", "TextDelta", "ToolCallFinished", "ToolCallStarted", "ToolLoop"]
+__all__ = [
+    "AsyncToolLoop",
+    "LoopFinished",
+    "LoopRequest",
+    "TextDelta",
+    "ToolCallFinished",
+    "ToolCallStarted",
+    "ToolLoop",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +69,21 @@ class ToolCallFinished:
 @dataclasses.dataclass(frozen=True)
 class LoopFinished:
     result: ToolLoopResult
+
+
+@dataclasses.dataclass(frozen=True)
+class LoopRequest:
+    """One run of the loop: the conversation, the tools, and how to run them."""
+
+    model: str
+    messages: Iterable[Mapping[str, Any]]
+    tools: Iterable[Any]
+    max_iterations: int = 10
+    parallel: bool = False
+    tool_timeout: float | None = None
+    on_tool_call: Callable[[ToolCallRecord], Any] | None = None
+    raise_tool_errors: bool = False
+    create_kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -153,59 +176,23 @@ class ToolLoop:
     def __init__(self, completions: Completions) -> None:
         self._completions = completions
 
-    def run(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        tools: Iterable[Any],
-        max_iterations: int = 10,
-        parallel: bool = False,
-        tool_timeout: float | None = None,
-        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
-        raise_tool_errors: bool = False,
-        **create_kwargs: Any,
-    ) -> ToolLoopResult:
-        events = self.stream(
-            model=model,
-            messages=messages,
-            tools=tools,
-            max_iterations=max_iterations,
-            parallel=parallel,
-            tool_timeout=tool_timeout,
-            on_tool_call=on_tool_call,
-            raise_tool_errors=raise_tool_errors,
-            _streamed=False,
-            **create_kwargs,
-        )
-        for event in events:
+    def run(self, request: LoopRequest) -> ToolLoopResult:
+        for event in self.stream(request, streamed=False):
             if isinstance(event, LoopFinished):
                 return event.result
         raise AssertionError("the tool loop ended without a result")  # pragma: no cover
 
-    def stream(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        tools: Iterable[Any],
-        max_iterations: int = 10,
-        parallel: bool = False,
-        tool_timeout: float | None = None,
-        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
-        raise_tool_errors: bool = False,
-        _streamed: bool = True,
-        **create_kwargs: Any,
-    ) -> Iterator[Any]:
-        state = _State.start(messages, tools, max_iterations, on_tool_call)
+    def stream(self, request: LoopRequest, *, streamed: bool = True) -> Iterator[Any]:
+        state = _State.start(request.messages, request.tools, request.max_iterations, request.on_tool_call)
+        model, create_kwargs, timeout = request.model, request.create_kwargs, request.tool_timeout
         pool = (
             concurrent.futures.ThreadPoolExecutor(thread_name_prefix="venice-tool")
-            if parallel or tool_timeout is not None
+            if request.parallel or timeout is not None
             else None
         )
         try:
-            for iteration in range(1, max_iterations + 1):
-                if _streamed:
+            for iteration in range(1, request.max_iterations + 1):
+                if streamed:
                     with self._completions.stream(
                         model=model, messages=state.history, tools=state.definitions, **create_kwargs
                     ) as chat_stream:
@@ -223,7 +210,9 @@ class ToolLoop:
                 fresh = state.fresh(calls)
                 for call in fresh:
                     yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
-                ran = self._run(fresh, state.registry, iteration, tool_timeout, pool, parallel, raise_tool_errors)
+                ran = self._run(
+                    fresh, state.registry, iteration, timeout, pool, request.parallel, request.raise_tool_errors
+                )
                 for finished in state.finish(calls, ran):
                     yield ToolCallFinished(finished)
         finally:
@@ -286,53 +275,17 @@ class AsyncToolLoop:
     def __init__(self, completions: AsyncCompletions) -> None:
         self._completions = completions
 
-    async def run(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        tools: Iterable[Any],
-        max_iterations: int = 10,
-        parallel: bool = False,
-        tool_timeout: float | None = None,
-        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
-        raise_tool_errors: bool = False,
-        **create_kwargs: Any,
-    ) -> ToolLoopResult:
-        events = self.stream(
-            model=model,
-            messages=messages,
-            tools=tools,
-            max_iterations=max_iterations,
-            parallel=parallel,
-            tool_timeout=tool_timeout,
-            on_tool_call=on_tool_call,
-            raise_tool_errors=raise_tool_errors,
-            _streamed=False,
-            **create_kwargs,
-        )
-        async for event in events:
+    async def run(self, request: LoopRequest) -> ToolLoopResult:
+        async for event in self.stream(request, streamed=False):
             if isinstance(event, LoopFinished):
                 return event.result
         raise AssertionError("the tool loop ended without a result")  # pragma: no cover
 
-    async def stream(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        tools: Iterable[Any],
-        max_iterations: int = 10,
-        parallel: bool = False,
-        tool_timeout: float | None = None,
-        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
-        raise_tool_errors: bool = False,
-        _streamed: bool = True,
-        **create_kwargs: Any,
-    ) -> AsyncIterator[Any]:
-        state = _State.start(messages, tools, max_iterations, on_tool_call)
-        for iteration in range(1, max_iterations + 1):
-            if _streamed:
+    async def stream(self, request: LoopRequest, *, streamed: bool = True) -> AsyncIterator[Any]:
+        state = _State.start(request.messages, request.tools, request.max_iterations, request.on_tool_call)
+        model, create_kwargs = request.model, request.create_kwargs
+        for iteration in range(1, request.max_iterations + 1):
+            if streamed:
                 chat_stream = await self._completions.stream(
                     model=model, messages=state.history, tools=state.definitions, **create_kwargs
                 )
@@ -351,8 +304,11 @@ class AsyncToolLoop:
             fresh = state.fresh(calls)
             for call in fresh:
                 yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
-            jobs = [_invoke_async(call, state.registry, iteration, tool_timeout, raise_tool_errors) for call in fresh]
-            if parallel:
+            jobs = [
+                _invoke_async(call, state.registry, iteration, request.tool_timeout, request.raise_tool_errors)
+                for call in fresh
+            ]
+            if request.parallel:
                 import asyncio
 
                 results = await asyncio.gather(*jobs)
