@@ -98,13 +98,12 @@ class SSEDecoder:
         return lines
 
     def flush(self) -> list[ServerSentEvent]:
-        """At end of stream: an unterminated final line is processed; an undispatched event is dropped."""
-        events: list[ServerSentEvent] = []
-        if self._buffer and self._started:
-            line, self._buffer = self._buffer, b""
-            self._field(line)
+        """At end of stream: WHATWG drops an event that was never dispatched, so nothing comes out;
+        the decoder is reset for reuse."""
+        self._buffer = b""
+        self._pending_cr = False
         self._reset_pending()
-        return events
+        return []
 
     def _field(self, line: bytes) -> None:
         if line[:1] == b":":
