@@ -24,7 +24,7 @@ help:
 	@echo "make generate      transform the spec and regenerate generated/venice_api"
 	@echo "make test-history  run the pipeline on every spec in ../shared/venice-spec/history"
 	@echo "make bench         benchmarks against raw httpx and openai-python (ratios, same run)"
-	@echo "make lint          ruff + mypy --strict on venice_ext and scripts"
+	@echo "make lint          ruff + mypy --strict on venice_ext, venice_spec and scripts"
 
 install: $(VENV)/.deps node_modules/.package-lock.json $(GENERATED) $(VENV)/.editable
 
@@ -81,9 +81,9 @@ bench: install $(VENV)/.bench-deps
 	$(PY) -m tests.bench.bench_stream
 
 lint: install
-	$(BIN)/ruff check venice_ext scripts tests
-	$(BIN)/ruff format --check venice_ext scripts tests
-	$(BIN)/mypy --strict venice_ext
+	$(BIN)/ruff check venice_ext venice_spec scripts tests
+	$(BIN)/ruff format --check venice_ext venice_spec scripts tests
+	$(BIN)/mypy --strict venice_ext venice_spec scripts
 
 clean:
 	rm -rf generated/venice_api .pytest_cache .mypy_cache .hypothesis

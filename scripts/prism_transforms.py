@@ -237,7 +237,7 @@ def _nullable_aware(keyword: str) -> Any:
 
 # OpenAPI 3.0 schemas are draft-4 JSON Schema (`exclusiveMinimum: true` and all)
 # plus `nullable`, which lets null past `type` and `enum`.
-_OpenApi30Validator = jsonschema.validators.extend(
+_OpenApi30Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in the stubs
     jsonschema.Draft4Validator, {"type": _nullable_aware("type"), "enum": _nullable_aware("enum")}
 )
 

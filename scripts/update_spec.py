@@ -3,7 +3,7 @@
 1. Fetch the spec from `VENICE_SPEC_SOURCE` into a temporary directory (nothing in spec/
    changes yet; a failed fetch or invalid YAML stops here with one line).
 2. If it is byte-identical to the locked spec, say so and stop: nothing to regenerate.
-3. Print the change report (`venice_ext.spec_diff`) from the locked spec to the new one.
+3. Print the change report (`venice_spec.diff`) from the locked spec to the new one.
 4. Install it as `make spec` does: spec/swagger.yaml and spec/venice-spec.lock.
 5. Regenerate generated/venice_api (`scripts.generate`, which keeps the old package if
    generation fails) and run the test suite (`pytest -q -x`), venice_ext's included.
@@ -39,7 +39,7 @@ from scripts.fetch_spec import (
     write_atomically,
 )
 from scripts.spec_io import SpecError, load_spec_bytes, sha256_hex
-from venice_ext.spec_diff import Change, diff_specs, render_text, summarize
+from venice_spec.diff import Change, diff_specs, render_text, summarize
 
 GENERATE_COMMAND = (sys.executable, "-m", "scripts.generate")
 TEST_COMMAND = (sys.executable, "-m", "pytest", "-q", "-x")

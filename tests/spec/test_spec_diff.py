@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import venice_ext.spec_diff as spec_diff_package
+import venice_spec.diff as spec_diff_package
 from scripts.spec_io import load_spec_file
 from venice_ext.cli import cli
-from venice_ext.spec_diff import Change, diff_specs, render_json, render_text
-from venice_ext.spec_diff._rules import RULES
+from venice_spec.diff import Change, diff_specs, render_json, render_text
+from venice_spec.diff._rules import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT.parent / "shared" / "venice-spec" / "history"

@@ -22,8 +22,8 @@ def spec() -> None:
 def diff(old: Path, new: Path, as_json: bool) -> None:
     """Operations, fields, enum values and media types added, removed, renamed or retyped
     from OLD to NEW, each marked BREAKING, notable or ok for a client user."""
-    from venice_ext.spec_diff import diff_specs, render_json, render_text
-    from venice_ext.spec_diff._load import SpecFileError, load_spec
+    from venice_spec.diff import diff_specs, render_json, render_text
+    from venice_spec.diff._load import SpecFileError, load_spec
 
     try:
         old_spec, new_spec = load_spec(old), load_spec(new)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from venice_ext.spec_diff._change import Side, Verdict
+from venice_spec.diff._change import Side, Verdict
 
 __all__ = ["RULES", "Rule", "judge"]
 

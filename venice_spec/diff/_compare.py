@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, NamedTuple, TypeVar
 
-from venice_ext.spec_diff._change import Change, Side
-from venice_ext.spec_diff._rules import judge
-from venice_ext.spec_diff._schema import (
+from venice_spec.diff._change import Change, Side
+from venice_spec.diff._rules import judge
+from venice_spec.diff._schema import (
     REFS,
     Resolver,
     fingerprint,

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from itertools import groupby
 from typing import Any
 
-from venice_ext.spec_diff._change import Change
+from venice_spec.diff._change import Change
 
 __all__ = ["render_json", "render_text", "summarize", "summary_line"]
 

@@ -1,7 +1,7 @@
 """What changed between two versions of Venice's spec, for a user of this client.
 
 `diff_specs(old, new)` compares two loaded specs (read with YAML 1.2 rules, as
-`venice_ext.spec_diff._load.load_spec` does) and returns `Change`s: operations added
+`venice_spec.diff._load.load_spec` does) and returns `Change`s: operations added
 or removed; parameters, request and response fields added, removed, renamed or retyped;
 enum values added or removed; required-ness and nullability changes; alternatives
 (`anyOf`/`oneOf` members) and media types added or removed. `$ref`s are resolved, so a
@@ -71,8 +71,8 @@ Decisions behind the less obvious rows:
   error for any status; success statuses carry the result, so they count.
 """
 
-from venice_ext.spec_diff._change import Change, Side, Verdict
-from venice_ext.spec_diff._render import render_json, render_text, summarize, summary_line
-from venice_ext.spec_diff._walk import diff_specs
+from venice_spec.diff._change import Change, Side, Verdict
+from venice_spec.diff._render import render_json, render_text, summarize, summary_line
+from venice_spec.diff._walk import diff_specs
 
 __all__ = ["Change", "Side", "Verdict", "diff_specs", "render_json", "render_text", "summarize", "summary_line"]

@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from venice_ext.spec_diff._change import Change, Side
-from venice_ext.spec_diff._compare import Context, Place, compare_schemas, is_distinctive, names_alike, pair_renames
-from venice_ext.spec_diff._schema import Resolver, fingerprint, is_success, normalize
+from venice_spec.diff._change import Change, Side
+from venice_spec.diff._compare import Context, Place, compare_schemas, is_distinctive, names_alike, pair_renames
+from venice_spec.diff._schema import Resolver, fingerprint, is_success, normalize
 
 __all__ = ["diff_specs"]
 
