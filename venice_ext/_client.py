@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import httpx
 
-from venice_ext._budget import FailureBudget
-from venice_ext._config import ClientConfig, resolve_config
-from venice_ext._response import APIResponse, warn_if_deprecated
-from venice_ext._retry import RetryPolicy
-from venice_ext._symbols import AuthenticatedClient, ModelParseError
-from venice_ext._transport import EXTENSION, AsyncRetryTransport, RetryTransport, TransportHooks
+from venice_ext._core._budget import FailureBudget
+from venice_ext._core._config import ClientConfig, resolve_config
+from venice_ext._core._response import APIResponse, warn_if_deprecated
+from venice_ext._core._retry import RetryPolicy
+from venice_ext._core._symbols import AuthenticatedClient, ModelParseError
+from venice_ext._core._transport import EXTENSION, AsyncRetryTransport, RetryTransport, TransportHooks
 from venice_ext.errors import ResponseValidationError, connection_error_from, error_from_response, request_id_of
 
 if TYPE_CHECKING:
-    from venice_ext._chat import AsyncChat, Chat
-    from venice_ext._job_resources import AsyncVideo, Video
-    from venice_ext._responses import AsyncResponses, Responses
-    from venice_ext._speech import AsyncAudio, Audio
+    from venice_ext.jobs._resources import AsyncVideo, Video
+    from venice_ext.resources.audio import AsyncAudio, Audio
+    from venice_ext.resources.chat import AsyncChat, Chat
+    from venice_ext.resources.responses import AsyncResponses, Responses
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
@@ -208,28 +208,28 @@ class Venice(_ClientBase):
     @cached_property
     def chat(self) -> Chat:
         """Chat completions (create, stream, parse) and the tool-calling loop."""
-        from venice_ext._chat import Chat
+        from venice_ext.resources.chat import Chat
 
         return Chat(self)
 
     @cached_property
     def responses(self) -> Responses:
         """The Responses API (create, stream)."""
-        from venice_ext._responses import Responses
+        from venice_ext.resources.responses import Responses
 
         return Responses(self)
 
     @cached_property
     def audio(self) -> Audio:
         """Queued audio jobs, and `.speech`."""
-        from venice_ext._speech import Audio
+        from venice_ext.resources.audio import Audio
 
         return Audio(self)
 
     @cached_property
     def video(self) -> Video:
         """Video jobs: quote, queue, resume, generate."""
-        from venice_ext._job_resources import Video
+        from venice_ext.jobs._resources import Video
 
         return Video(self)
 
@@ -363,25 +363,25 @@ class AsyncVenice(_ClientBase):
 
     @cached_property
     def chat(self) -> AsyncChat:
-        from venice_ext._chat import AsyncChat
+        from venice_ext.resources.chat import AsyncChat
 
         return AsyncChat(self)
 
     @cached_property
     def responses(self) -> AsyncResponses:
-        from venice_ext._responses import AsyncResponses
+        from venice_ext.resources.responses import AsyncResponses
 
         return AsyncResponses(self)
 
     @cached_property
     def audio(self) -> AsyncAudio:
-        from venice_ext._speech import AsyncAudio
+        from venice_ext.resources.audio import AsyncAudio
 
         return AsyncAudio(self)
 
     @cached_property
     def video(self) -> AsyncVideo:
-        from venice_ext._job_resources import AsyncVideo
+        from venice_ext.jobs._resources import AsyncVideo
 
         return AsyncVideo(self)
 

@@ -44,8 +44,8 @@ from typing import Any
 
 import httpx
 
-from venice_ext._headers import request_id_of, retry_after_seconds
-from venice_ext._retry import FailureKind, failure_kind_of_exception
+from venice_ext._core._headers import request_id_of, retry_after_seconds
+from venice_ext._core._retry import FailureKind, failure_kind_of_exception
 
 __all__ = [
     "APIConnectionError",

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Self
 
 import httpx
 
-from venice_ext._job_resources import AsyncAudioJobs, AudioJobs
-from venice_ext._requests import build_body, stream_request
-from venice_ext._symbols import CreateSpeechRequestSchema, create_speech
+from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._symbols import CreateSpeechRequestSchema, create_speech
 from venice_ext.errors import (
     RequestValidationError,
     StreamInterruptedError,
@@ -29,6 +28,7 @@ from venice_ext.errors import (
     connection_error_from,
     request_id_of,
 )
+from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
 
 if TYPE_CHECKING:
     from venice_ext._client import AsyncVenice, Venice

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from venice_ext._budget import FailureBudget
-from venice_ext._headers import retry_after_seconds
-from venice_ext._retry import (
+from venice_ext._core._budget import FailureBudget
+from venice_ext._core._headers import retry_after_seconds
+from venice_ext._core._retry import (
     Decision,
     FailureKind,
     RetryPolicy,

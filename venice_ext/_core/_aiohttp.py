@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from venice_ext._config import ConfigurationError
+from venice_ext._core._config import ConfigurationError
 
 __all__ = ["aiohttp_transport"]
 

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from venice_ext._parse import ParsedCompletion, parse_reply, structured_format
-from venice_ext._requests import build_body, stream_request
-from venice_ext._streaming import AsyncChatStream, ChatStream
-from venice_ext._symbols import (
+from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._streaming import AsyncChatStream, ChatStream
+from venice_ext._core._symbols import (
     ChatCompletionRequest,
     CreateChatCompletionResponse,
     create_chat_completion,
 )
-from venice_ext._tool_calls import ToolCallRecord, ToolLoopResult
-from venice_ext._tool_loop import (
+from venice_ext.errors import RequestValidationError
+from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
+from venice_ext.tools._loop import (
     AsyncToolLoop,
     LoopFinished,
     LoopRequest,
@@ -31,7 +31,7 @@ from venice_ext._tool_loop import (
     ToolCallStarted,
     ToolLoop,
 )
-from venice_ext.errors import RequestValidationError
+from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
 
 if TYPE_CHECKING:
     from venice_ext._client import AsyncVenice, Venice

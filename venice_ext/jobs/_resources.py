@@ -23,11 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
 
-from venice_ext._job_state import JobRecord, iso_utc
-from venice_ext._jobs import AsyncAudioJob, AsyncVideoJob, AudioJob, OnProgress, VideoJob, _AsyncJob, _SyncJob
-from venice_ext._requests import build_body
-from venice_ext._retry import FailureKind, failure_kind_of_status
-from venice_ext._symbols import (
+from venice_ext._core._requests import build_body
+from venice_ext._core._retry import FailureKind, failure_kind_of_status
+from venice_ext._core._symbols import (
     ModelParseError,
     QueueAudioRequest,
     QueueVideoRequest,
@@ -46,6 +44,8 @@ from venice_ext.errors import (
     SpendLimitError,
     VeniceError,
 )
+from venice_ext.jobs._job import AsyncAudioJob, AsyncVideoJob, AudioJob, OnProgress, VideoJob, _AsyncJob, _SyncJob
+from venice_ext.jobs._state import JobRecord, iso_utc
 
 if TYPE_CHECKING:
     from venice_ext._client import AsyncVenice, Venice

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from venice_ext._chunks import ChunkError, _Typed
-from venice_ext._requests import build_body, stream_request
-from venice_ext._sse import ServerSentEvent
-from venice_ext._streaming import DONE, AsyncStream, Stream, decode_payload
-from venice_ext._symbols import CreateResponseResponse, ModelParseError, ResponsesRequest, create_response
+from venice_ext._core._chunks import ChunkError, _Typed
+from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._sse import ServerSentEvent
+from venice_ext._core._streaming import DONE, AsyncStream, Stream, decode_payload
+from venice_ext._core._symbols import CreateResponseResponse, ModelParseError, ResponsesRequest, create_response
 from venice_ext.errors import (
     APIStatusError,
     RequestValidationError,

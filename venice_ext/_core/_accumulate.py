@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from venice_ext._chunks import ChatCompletionChunk, ChunkError
+from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
 
 __all__ = ["ChatCompletionAccumulator"]
 

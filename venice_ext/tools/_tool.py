@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, get_type_hints
 
-from venice_ext._schema_check import check_supported, validate
-from venice_ext._typeschema import Field, Shape, UnsupportedTypeError, shape_of
+from venice_ext.tools._check import check_supported, validate
+from venice_ext.tools._schema import Field, Shape, UnsupportedTypeError, shape_of
 
 __all__ = ["Tool", "ToolArgumentsError", "as_tool", "tool"]
 

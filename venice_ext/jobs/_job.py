@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from venice_ext._download import (
+from venice_ext._core._requests import stream_request
+from venice_ext.errors import (
+    APIConnectionError,
+    APIStatusError,
+    RateLimitError,
+    ServerError,
+    VeniceError,
+    request_id_of,
+)
+from venice_ext.jobs._download import (
     IDENTITY,
     DownloadFailed,
     Retryable,
@@ -34,17 +43,8 @@ from venice_ext._download import (
     save_stream,
     url_sender,
 )
-from venice_ext._job_state import AUDIO, VIDEO, JobRecord, RetrieveStatus, is_media
-from venice_ext._poll import DEFAULT_INTERVAL, JobProgress, Poller, poll_interval
-from venice_ext._requests import stream_request
-from venice_ext.errors import (
-    APIConnectionError,
-    APIStatusError,
-    RateLimitError,
-    ServerError,
-    VeniceError,
-    request_id_of,
-)
+from venice_ext.jobs._poll import DEFAULT_INTERVAL, JobProgress, Poller, poll_interval
+from venice_ext.jobs._state import AUDIO, VIDEO, JobRecord, RetrieveStatus, is_media
 
 if TYPE_CHECKING:
     from venice_ext._client import AsyncVenice, Venice

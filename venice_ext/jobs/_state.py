@@ -18,9 +18,7 @@ from typing import Any, ClassVar, Self
 
 import httpx
 
-from venice_ext._download import DownloadFailed
-from venice_ext._poll import JobProgress
-from venice_ext._symbols import (
+from venice_ext._core._symbols import (
     CompleteAudioRequest,
     CompleteVideoRequest,
     RetrieveAudioRequest,
@@ -43,6 +41,8 @@ from venice_ext.errors import (
     parse_error_body,
     request_id_of,
 )
+from venice_ext.jobs._download import DownloadFailed
+from venice_ext.jobs._poll import JobProgress
 
 __all__ = ["JOB_FORMAT_VERSION", "JobKind", "JobRecord", "RetrieveStatus"]
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
-from venice_ext._symbols import ModelParseError
-from venice_ext._transport import EXTENSION
+from venice_ext._core._symbols import ModelParseError
+from venice_ext._core._transport import EXTENSION
 from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from venice_ext._tool_calls import (
+from venice_ext.tools._calls import (
     MaxIterationsError,
     PendingCall,
     ToolCallRecord,
@@ -31,10 +31,10 @@ from venice_ext._tool_calls import (
     timeout_text,
     tool_message,
 )
-from venice_ext._tools import Tool, run_sync_handler
+from venice_ext.tools._tool import Tool, run_sync_handler
 
 if TYPE_CHECKING:
-    from venice_ext._chat import AsyncCompletions, Completions
+    from venice_ext.resources.chat import AsyncCompletions, Completions
 
 __all__ = [
     "AsyncToolLoop",

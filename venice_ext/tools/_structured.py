@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from venice_ext._typeschema import ArgumentError, shape_of
 from venice_ext.errors import VeniceError
+from venice_ext.tools._schema import ArgumentError, shape_of
 
 __all__ = ["ParsedCompletion", "StructuredOutputError", "structured_format"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import attrs
 
-from venice_ext._tools import Tool, ToolArgumentsError, as_tool
 from venice_ext.errors import VeniceError
+from venice_ext.tools._tool import Tool, ToolArgumentsError, as_tool
 
 __all__ = [
     "MaxIterationsError",

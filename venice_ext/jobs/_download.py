@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 import httpx
 
-from venice_ext._config import user_agent
+from venice_ext._core._config import user_agent
 from venice_ext.errors import APIStatusError, VeniceError, connection_error_from, error_from_response
 
 __all__ = [

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from venice_ext._typeschema import ArgumentError, UnsupportedTypeError
+from venice_ext.tools._schema import ArgumentError, UnsupportedTypeError
 
 __all__ = ["check_supported", "validate"]
 

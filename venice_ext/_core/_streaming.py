@@ -17,10 +17,10 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 import httpx
 
-from venice_ext._accumulate import ChatCompletionAccumulator
-from venice_ext._chunks import ChatCompletionChunk, ChunkError
-from venice_ext._sse import ServerSentEvent, SSEDecoder
-from venice_ext._symbols import CreateChatCompletionResponse, ModelParseError
+from venice_ext._core._accumulate import ChatCompletionAccumulator
+from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
+from venice_ext._core._sse import ServerSentEvent, SSEDecoder
+from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
 from venice_ext.errors import (
     ResponseValidationError,
     StreamInterruptedError,

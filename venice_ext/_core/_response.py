@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from venice_ext._headers import Balances, RateLimits, balances_of, rate_limits_of, request_id_of
+from venice_ext._core._headers import Balances, RateLimits, balances_of, rate_limits_of, request_id_of
 
 __all__ = ["APIResponse", "ModelDeprecationWarning", "warn_if_deprecated"]
 
