@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from venice_ext._client import AsyncVenice, Operation, Venice
 from venice_ext._core._aiohttp import aiohttp_transport
 from venice_ext._core._budget import FailureBudget
-from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
+from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from venice_ext._core._headers import Balances, RateLimits
 from venice_ext._core._response import APIResponse, ModelDeprecationWarning
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
@@ -27,6 +27,7 @@ from venice_ext.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     ConflictError,
     ContentPolicyError,
     DownloadError,
@@ -35,6 +36,7 @@ from venice_ext.errors import (
     JobError,
     JobFailedError,
     JobTimeoutError,
+    MaxIterationsError,
     ModelAtCapacityError,
     NotFoundError,
     PayloadTooLargeError,
@@ -42,11 +44,16 @@ from venice_ext.errors import (
     PermissionDeniedError,
     QueueOutcomeUnknownError,
     RateLimitError,
+    RequestValidationError,
     ResponseValidationError,
     RetryBudgetExceededError,
     ServerError,
     SpendLimitError,
+    StreamInterruptedError,
+    StructuredOutputError,
+    ToolArgumentsError,
     UnsupportedMediaTypeError,
+    UnsupportedTypeError,
     VeniceError,
 )
 
@@ -56,10 +63,9 @@ if TYPE_CHECKING:
     from venice_ext.jobs._resources import AsyncAudioJobs, AsyncVideo, AudioJobs, GeneratedMedia, Video
     from venice_ext.resources.audio import AsyncSpeechStream, SpeechStream
     from venice_ext.resources.responses import AsyncResponseStream, ResponseStream, ResponseStreamEvent
-    from venice_ext.tools._calls import MaxIterationsError, ToolCallRecord, ToolLoopResult
+    from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
     from venice_ext.tools._loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
-    from venice_ext.tools._schema import UnsupportedTypeError
-    from venice_ext.tools._structured import ParsedCompletion, StructuredOutputError
+    from venice_ext.tools._structured import ParsedCompletion
     from venice_ext.tools._tool import Tool, tool
 
 # Loaded on first use (PEP 562): tools, jobs and the other streams are not needed to
@@ -76,19 +82,16 @@ _LAZY: dict[str, str] = {
     "GeneratedMedia": "venice_ext.jobs._resources",
     "JobProgress": "venice_ext.jobs._poll",
     "LoopFinished": "venice_ext.tools._loop",
-    "MaxIterationsError": "venice_ext.tools._calls",
     "ParsedCompletion": "venice_ext.tools._structured",
     "ResponseStream": "venice_ext.resources.responses",
     "ResponseStreamEvent": "venice_ext.resources.responses",
     "SpeechStream": "venice_ext.resources.audio",
-    "StructuredOutputError": "venice_ext.tools._structured",
     "TextDelta": "venice_ext.tools._loop",
     "Tool": "venice_ext.tools._tool",
     "ToolCallFinished": "venice_ext.tools._loop",
     "ToolCallRecord": "venice_ext.tools._calls",
     "ToolCallStarted": "venice_ext.tools._loop",
     "ToolLoopResult": "venice_ext.tools._calls",
-    "UnsupportedTypeError": "venice_ext.tools._schema",
     "Video": "venice_ext.jobs._resources",
     "VideoJob": "venice_ext.jobs._job",
     "tool": "venice_ext.tools._tool",
@@ -139,6 +142,7 @@ __all__ = [
     "QueueOutcomeUnknownError",
     "RateLimitError",
     "RateLimits",
+    "RequestValidationError",
     "ResponseStream",
     "ResponseStreamEvent",
     "ResponseValidationError",
@@ -148,9 +152,11 @@ __all__ = [
     "ServerError",
     "SpeechStream",
     "SpendLimitError",
+    "StreamInterruptedError",
     "StructuredOutputError",
     "TextDelta",
     "Tool",
+    "ToolArgumentsError",
     "ToolCallFinished",
     "ToolCallRecord",
     "ToolCallStarted",

@@ -16,11 +16,12 @@ import httpx
 
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import ClientConfig, resolve_config
+from venice_ext._core._errors_from import connection_error_from, error_from_response, request_id_of
 from venice_ext._core._response import APIResponse, warn_if_deprecated
 from venice_ext._core._retry import RetryPolicy
 from venice_ext._core._symbols import AuthenticatedClient, ModelParseError
 from venice_ext._core._transport import EXTENSION, AsyncRetryTransport, RetryTransport, TransportHooks
-from venice_ext.errors import ResponseValidationError, connection_error_from, error_from_response, request_id_of
+from venice_ext.errors import ResponseValidationError
 
 if TYPE_CHECKING:
     from venice_ext.jobs._resources import AsyncVideo, Video

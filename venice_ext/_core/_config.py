@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from venice_ext.errors import VeniceError
+from venice_ext.errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -26,10 +26,6 @@ DEFAULT_BASE_URL = "https://api.venice.ai/api/v1"
 # completions until done, hence the generous read timeout.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=600.0, write=60.0, pool=60.0)
 VERSION = "0.1.0"
-
-
-class ConfigurationError(VeniceError):
-    """The client cannot be built as asked (no API key, an unsafe base URL...)."""
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,10 @@ import httpx
 
 from venice_ext._core._accumulate import ChatCompletionAccumulator
 from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
+from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
-from venice_ext.errors import (
-    ResponseValidationError,
-    StreamInterruptedError,
-    VeniceError,
-    connection_error_from,
-    error_from_stream_payload,
-    request_id_of,
-)
+from venice_ext.errors import ResponseValidationError, StreamInterruptedError, VeniceError
 
 __all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "EventHandler", "Stream"]
 

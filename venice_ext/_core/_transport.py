@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from venice_ext._core._budget import FailureBudget
+from venice_ext._core._errors_from import connection_error_from, error_from_response
 from venice_ext._core._headers import retry_after_seconds
 from venice_ext._core._retry import (
     Decision,
@@ -29,7 +30,7 @@ from venice_ext._core._retry import (
     failure_kind_of_status,
     safety_of,
 )
-from venice_ext.errors import RetryBudgetExceededError, VeniceError, connection_error_from, error_from_response
+from venice_ext.errors import RetryBudgetExceededError, VeniceError
 
 __all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks"]
 

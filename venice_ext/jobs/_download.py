@@ -27,7 +27,8 @@ from typing import BinaryIO
 import httpx
 
 from venice_ext._core._config import user_agent
-from venice_ext.errors import APIStatusError, VeniceError, connection_error_from, error_from_response
+from venice_ext._core._errors_from import connection_error_from, error_from_response
+from venice_ext.errors import APIStatusError, VeniceError
 
 __all__ = [
     "DEFAULT_RETRIES",

@@ -21,15 +21,9 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from venice_ext._core._errors_from import request_id_of
 from venice_ext._core._requests import stream_request
-from venice_ext.errors import (
-    APIConnectionError,
-    APIStatusError,
-    RateLimitError,
-    ServerError,
-    VeniceError,
-    request_id_of,
-)
+from venice_ext.errors import APIConnectionError, APIStatusError, RateLimitError, ServerError, VeniceError
 from venice_ext.jobs._download import (
     IDENTITY,
     DownloadFailed,

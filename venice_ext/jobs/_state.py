@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Self
 
 import httpx
 
+from venice_ext._core._errors_from import parse_error_body, request_id_of
 from venice_ext._core._symbols import (
     CompleteAudioRequest,
     CompleteVideoRequest,
@@ -38,8 +39,6 @@ from venice_ext.errors import (
     JobTimeoutError,
     NotFoundError,
     ResponseValidationError,
-    parse_error_body,
-    request_id_of,
 )
 from venice_ext.jobs._download import DownloadFailed
 from venice_ext.jobs._poll import JobProgress

@@ -19,15 +19,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Self
 
 import httpx
 
+from venice_ext._core._errors_from import connection_error_from, request_id_of
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._symbols import CreateSpeechRequestSchema, create_speech
-from venice_ext.errors import (
-    RequestValidationError,
-    StreamInterruptedError,
-    VeniceError,
-    connection_error_from,
-    request_id_of,
-)
+from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
 
 if TYPE_CHECKING:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from venice_ext._core._chunks import ChunkError, _Typed
+from venice_ext._core._errors_from import error_from_stream_payload, request_id_of
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._sse import ServerSentEvent
 from venice_ext._core._streaming import DONE, AsyncStream, Stream, decode_payload
@@ -38,8 +39,6 @@ from venice_ext.errors import (
     ResponseValidationError,
     StreamInterruptedError,
     VeniceError,
-    error_from_stream_payload,
-    request_id_of,
 )
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from venice_ext.errors import VeniceError
+from venice_ext.errors import MaxIterationsError
 from venice_ext.tools._tool import Tool, ToolArgumentsError, as_tool
 
 __all__ = [
@@ -65,19 +65,6 @@ class ToolLoopResult:
     messages: list[dict[str, Any]]
     iterations: int
     tool_calls: list[ToolCallRecord]
-
-
-class MaxIterationsError(VeniceError):
-    """The model still wanted tools after `max_iterations` completions; carries the history so far."""
-
-    def __init__(
-        self, iterations: int, messages: list[dict[str, Any]], tool_calls: list[ToolCallRecord], last: Any
-    ) -> None:
-        super().__init__(f"the model still asked for tools after {iterations} completions (max_iterations)")
-        self.iterations = iterations
-        self.messages = messages
-        self.tool_calls = tool_calls
-        self.last = last
 
 
 def registry_of(tools: Iterable[Any]) -> dict[str, Tool]:

@@ -19,13 +19,11 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import attrs
 
+from venice_ext.errors import UnsupportedTypeError
+
 __all__ = ["ArgumentError", "Shape", "UnsupportedTypeError", "shape_of"]
 
 _MISSING = object()
-
-
-class UnsupportedTypeError(TypeError):
-    """An annotation that cannot be described as JSON Schema."""
 
 
 class ArgumentError(ValueError):

@@ -15,22 +15,12 @@ import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from venice_ext.errors import VeniceError
+from venice_ext.errors import StructuredOutputError
 from venice_ext.tools._schema import ArgumentError, shape_of
 
 __all__ = ["ParsedCompletion", "StructuredOutputError", "structured_format"]
 
 T = TypeVar("T")
-
-
-class StructuredOutputError(VeniceError):
-    """The model's reply does not fit the requested type; `raw_text` is what it said."""
-
-    def __init__(self, message: str, *, raw_text: str | None, completion: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.raw_text = raw_text
-        self.completion = completion
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,16 +16,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, get_type_hints
 
+from venice_ext.errors import ToolArgumentsError
 from venice_ext.tools._check import check_supported, validate
 from venice_ext.tools._schema import Field, Shape, UnsupportedTypeError, shape_of
 
 __all__ = ["Tool", "ToolArgumentsError", "as_tool", "tool"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-class ToolArgumentsError(ValueError):
-    """Arguments from the model that are not JSON, or do not fit the tool's schema."""
 
 
 @dataclasses.dataclass(frozen=True)
