@@ -18,7 +18,7 @@ from venice_ext._core._transport import EXTENSION
 from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
-    from venice_ext._client import Operation
+    from venice_ext._core._requester import Operation
 
 __all__ = ["build_body", "stream_request"]
 

@@ -15,29 +15,26 @@ another host.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import BinaryIO
 
 import httpx
 
 from venice_ext._core._config import user_agent
 from venice_ext._core._errors_from import connection_error_from, error_from_response
+from venice_ext._core._files import AtomicFile, async_offload, offload
 from venice_ext.errors import APIStatusError, VeniceError
 
 __all__ = [
     "DEFAULT_RETRIES",
     "DownloadFailed",
     "Retryable",
+    "async_plain_client",
     "async_revoke",
     "async_save_stream",
     "async_url_sender",
-    "plain_async_client",
     "plain_client",
     "revoke",
     "save_stream",
@@ -86,48 +83,7 @@ class _Short(Exception):
     """The body ended before its declared length, or resumed at the wrong place."""
 
 
-class _TempFile:
-    """A new file beside `target` (so the final rename stays on one file system and is atomic)."""
-
-    def __init__(self, target: Path) -> None:
-        # Mode 0o666 like open(), so the umask applies; mkstemp's 0o600 would hide the file from the group.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        for _ in range(16):
-            path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-            try:
-                descriptor = os.open(path, flags, 0o666)
-            except FileExistsError:
-                continue
-            self.path = path
-            self.file: BinaryIO = os.fdopen(descriptor, "wb")
-            self.size = 0
-            return
-        raise FileExistsError(f"no free temporary name beside {target}")
-
-    def write(self, chunk: bytes) -> None:
-        self.file.write(chunk)
-        self.size += len(chunk)
-
-    def restart(self) -> None:
-        self.file.seek(0)
-        self.file.truncate()
-        self.size = 0
-
-    def commit(self, target: Path) -> None:
-        # Synced before the rename, so a crash never leaves a truncated file under the target name.
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        os.replace(self.path, target)
-
-    def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            self.file.close()
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-
-
-def _place(response: httpx.Response, file: _TempFile) -> int | None:
+def _place(response: httpx.Response, file: AtomicFile) -> int | None:
     """Ready `file` for this answer's body; the whole file's expected size, when known."""
     if response.status_code == 206:
         match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
@@ -142,7 +98,7 @@ def _place(response: httpx.Response, file: _TempFile) -> int | None:
     return int(declared) if declared.isdigit() and "content-encoding" not in response.headers else None
 
 
-def _check_whole(response: httpx.Response, file: _TempFile, expected: int | None) -> None:
+def _check_whole(response: httpx.Response, file: AtomicFile, expected: int | None) -> None:
     # h11 already refuses a short body, but other transports (aiohttp, mocks) may not.
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and response.num_bytes_downloaded != int(declared):
@@ -165,7 +121,7 @@ def _failure(exc: Exception) -> VeniceError | None:
     return None
 
 
-def _gave_up(file: _TempFile, expected: int | None, attempts: int, exc: Exception, what: str) -> DownloadFailed:
+def _gave_up(file: AtomicFile, expected: int | None, attempts: int, exc: Exception, what: str) -> DownloadFailed:
     error = _failure(exc)
     reason = str(error) if error is not None else str(exc)
     return DownloadFailed(
@@ -175,125 +131,6 @@ def _gave_up(file: _TempFile, expected: int | None, attempts: int, exc: Exceptio
         attempts=attempts,
         error=error,
     )
-
-
-def save_stream(
-    target: Path,
-    send: Callable[[int], httpx.Response],
-    *,
-    first: httpx.Response | None = None,
-    retries: int = DEFAULT_RETRIES,
-    sleep: Callable[[float], None],
-    what: str = "download",
-) -> int:
-    """Write the media to `target`, atomically; its size in bytes. `first` is an answer already open."""
-    try:
-        file = _TempFile(target)
-    except BaseException:
-        if first is not None:
-            first.close()
-        raise
-    expected: int | None = None
-    attempts = failures = 0
-    try:
-        while True:
-            attempts += 1
-            try:
-                response = first if first is not None else send(file.size)
-                first = None
-                try:
-                    expected = _place(response, file)
-                    for chunk in response.iter_bytes():
-                        file.write(chunk)
-                    _check_whole(response, file, expected)
-                finally:
-                    response.close()
-            except DownloadFailed as exc:
-                exc.bytes_received, exc.expected_bytes, exc.attempts = file.size, expected, attempts
-                raise
-            except (httpx.TransportError, Retryable, _Short) as exc:
-                failures += 1
-                if failures > retries:
-                    raise _gave_up(file, expected, attempts, exc, what) from exc
-                logger.info("%s interrupted after %d bytes (%s); attempt %d", what, file.size, exc, attempts + 1)
-                sleep(_backoff(failures))
-                continue
-            except VeniceError as exc:
-                if attempts == 1:
-                    raise  # nothing was fetched yet: the caller knows best what this error means
-                raise _gave_up(file, expected, attempts, exc, what) from exc
-            file.commit(target)
-            return file.size
-    except BaseException:
-        file.discard()
-        raise
-
-
-async def async_save_stream(
-    target: Path,
-    send: Callable[[int], Awaitable[httpx.Response]],
-    *,
-    first: httpx.Response | None = None,
-    retries: int = DEFAULT_RETRIES,
-    sleep: Callable[[float], Awaitable[None]],
-    what: str = "download",
-) -> int:
-    """The async twin of `save_stream`, with the file work in a worker thread to keep the loop free."""
-    # Imported here: anyio (an httpx dependency) costs import time that sync users never need.
-    from anyio.to_thread import run_sync
-
-    try:
-        file = await run_sync(_TempFile, target)
-    except BaseException:
-        if first is not None:
-            await first.aclose()
-        raise
-    expected: int | None = None
-    attempts = failures = 0
-    try:
-        while True:
-            attempts += 1
-            try:
-                response = first if first is not None else await send(file.size)
-                first = None
-                try:
-                    expected = await run_sync(_place, response, file)
-                    async for chunk in response.aiter_bytes():
-                        await run_sync(file.write, chunk)
-                    _check_whole(response, file, expected)
-                finally:
-                    await response.aclose()
-            except DownloadFailed as exc:
-                exc.bytes_received, exc.expected_bytes, exc.attempts = file.size, expected, attempts
-                raise
-            except (httpx.TransportError, Retryable, _Short) as exc:
-                failures += 1
-                if failures > retries:
-                    raise _gave_up(file, expected, attempts, exc, what) from exc
-                logger.info("%s interrupted after %d bytes (%s); attempt %d", what, file.size, exc, attempts + 1)
-                await sleep(_backoff(failures))
-                continue
-            except VeniceError as exc:
-                if attempts == 1:
-                    raise  # nothing was fetched yet: the caller knows best what this error means
-                raise _gave_up(file, expected, attempts, exc, what) from exc
-            await run_sync(file.commit, target)
-            return file.size
-    except BaseException:
-        file.discard()
-        raise
-
-
-# --- pre-signed download URLs -------------------------------------------------------------
-
-
-def plain_client(timeout: httpx.Timeout) -> httpx.Client:
-    """A client for another host: no Authorization, no base URL, none of the Venice client's headers."""
-    return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
-
-
-def plain_async_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
 
 
 def _range_headers(offset: int) -> dict[str, str]:
@@ -315,23 +152,74 @@ def _refusal(response: httpx.Response, host: str) -> Exception:
     return DownloadFailed(message, bytes_received=0, expected_bytes=None, attempts=1, error=error)
 
 
-def url_sender(http: httpx.Client, url: str) -> Callable[[int], httpx.Response]:
-    host = httpx.URL(url).host
+def _revoked(response: httpx.Response | None, exc: Exception | None, host: str) -> bool:
+    # 404 and 410 mean there is nothing left to revoke.
+    if response is not None and (200 <= response.status_code < 300 or response.status_code in (404, 410)):
+        return True
+    why = str(exc) if exc is not None else f"status {response.status_code if response else '?'}"
+    logger.warning("could not revoke the download URL on %s (%s); it stays valid until it expires", host, why)
+    return False
 
-    def send(offset: int) -> httpx.Response:
-        try:
-            response = http.send(http.build_request("GET", url, headers=_range_headers(offset)), stream=True)
-        except httpx.TransportError as exc:
-            raise Retryable(connection_error_from(exc)) from exc
-        if 200 <= response.status_code < 300:
-            return response
-        try:
-            response.read()
-        finally:
-            response.close()
-        raise _refusal(response, host)
 
-    return send
+# unasync: begin async source
+async def async_save_stream(
+    target: Path,
+    send: Callable[[int], Awaitable[httpx.Response]],
+    *,
+    first: httpx.Response | None = None,
+    retries: int = DEFAULT_RETRIES,
+    sleep: Callable[[float], Awaitable[None]],
+    what: str = "download",
+) -> int:
+    """Write the media to `target`, atomically; its size in bytes. `first` is an answer already open.
+
+    In the async client the file work runs in a worker thread, to keep the loop free.
+    """
+    try:
+        file = await async_offload(AtomicFile, target)
+    except BaseException:
+        if first is not None:
+            await first.aclose()
+        raise
+    expected: int | None = None
+    attempts = failures = 0
+    try:
+        while True:
+            attempts += 1
+            try:
+                response = first if first is not None else await send(file.size)
+                first = None
+                try:
+                    expected = await async_offload(_place, response, file)
+                    async for chunk in response.aiter_bytes():
+                        await async_offload(file.write, chunk)
+                    _check_whole(response, file, expected)
+                finally:
+                    await response.aclose()
+            except DownloadFailed as exc:
+                exc.bytes_received, exc.expected_bytes, exc.attempts = file.size, expected, attempts
+                raise
+            except (httpx.TransportError, Retryable, _Short) as exc:
+                failures += 1
+                if failures > retries:
+                    raise _gave_up(file, expected, attempts, exc, what) from exc
+                logger.info("%s interrupted after %d bytes (%s); attempt %d", what, file.size, exc, attempts + 1)
+                await sleep(_backoff(failures))
+                continue
+            except VeniceError as exc:
+                if attempts == 1:
+                    raise  # nothing was fetched yet: the caller knows best what this error means
+                raise _gave_up(file, expected, attempts, exc, what) from exc
+            await async_offload(file.commit)
+            return file.size
+    except BaseException:
+        file.discard()
+        raise
+
+
+def async_plain_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
+    """A client for another host: no Authorization, no base URL, none of the Venice client's headers."""
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
 
 
 def async_url_sender(http: httpx.AsyncClient, url: str) -> Callable[[int], Awaitable[httpx.Response]]:
@@ -353,13 +241,95 @@ def async_url_sender(http: httpx.AsyncClient, url: str) -> Callable[[int], Await
     return send
 
 
-def _revoked(response: httpx.Response | None, exc: Exception | None, host: str) -> bool:
-    # 404 and 410 mean there is nothing left to revoke.
-    if response is not None and (200 <= response.status_code < 300 or response.status_code in (404, 410)):
-        return True
-    why = str(exc) if exc is not None else f"status {response.status_code if response else '?'}"
-    logger.warning("could not revoke the download URL on %s (%s); it stays valid until it expires", host, why)
-    return False
+async def async_revoke(http: httpx.AsyncClient, url: str) -> bool:
+    """DELETE the pre-signed URL so nobody else can fetch the file; False (and a warning) if that failed."""
+    try:
+        return _revoked(await http.delete(url), None, httpx.URL(url).host)
+    except httpx.TransportError as exc:
+        return _revoked(None, exc, httpx.URL(url).host)
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+def save_stream(
+    target: Path,
+    send: Callable[[int], httpx.Response],
+    *,
+    first: httpx.Response | None = None,
+    retries: int = DEFAULT_RETRIES,
+    sleep: Callable[[float], None],
+    what: str = "download",
+) -> int:
+    """Write the media to `target`, atomically; its size in bytes. `first` is an answer already open.
+
+    In the async client the file work runs in a worker thread, to keep the loop free.
+    """
+    try:
+        file = offload(AtomicFile, target)
+    except BaseException:
+        if first is not None:
+            first.close()
+        raise
+    expected: int | None = None
+    attempts = failures = 0
+    try:
+        while True:
+            attempts += 1
+            try:
+                response = first if first is not None else send(file.size)
+                first = None
+                try:
+                    expected = offload(_place, response, file)
+                    for chunk in response.iter_bytes():
+                        offload(file.write, chunk)
+                    _check_whole(response, file, expected)
+                finally:
+                    response.close()
+            except DownloadFailed as exc:
+                exc.bytes_received, exc.expected_bytes, exc.attempts = file.size, expected, attempts
+                raise
+            except (httpx.TransportError, Retryable, _Short) as exc:
+                failures += 1
+                if failures > retries:
+                    raise _gave_up(file, expected, attempts, exc, what) from exc
+                logger.info("%s interrupted after %d bytes (%s); attempt %d", what, file.size, exc, attempts + 1)
+                sleep(_backoff(failures))
+                continue
+            except VeniceError as exc:
+                if attempts == 1:
+                    raise  # nothing was fetched yet: the caller knows best what this error means
+                raise _gave_up(file, expected, attempts, exc, what) from exc
+            offload(file.commit)
+            return file.size
+    except BaseException:
+        file.discard()
+        raise
+
+
+def plain_client(timeout: httpx.Timeout) -> httpx.Client:
+    """A client for another host: no Authorization, no base URL, none of the Venice client's headers."""
+    return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
+
+
+def url_sender(http: httpx.Client, url: str) -> Callable[[int], httpx.Response]:
+    host = httpx.URL(url).host
+
+    def send(offset: int) -> httpx.Response:
+        try:
+            response = http.send(http.build_request("GET", url, headers=_range_headers(offset)), stream=True)
+        except httpx.TransportError as exc:
+            raise Retryable(connection_error_from(exc)) from exc
+        if 200 <= response.status_code < 300:
+            return response
+        try:
+            response.read()
+        finally:
+            response.close()
+        raise _refusal(response, host)
+
+    return send
 
 
 def revoke(http: httpx.Client, url: str) -> bool:
@@ -370,8 +340,4 @@ def revoke(http: httpx.Client, url: str) -> bool:
         return _revoked(None, exc, httpx.URL(url).host)
 
 
-async def async_revoke(http: httpx.AsyncClient, url: str) -> bool:
-    try:
-        return _revoked(await http.delete(url), None, httpx.URL(url).host)
-    except httpx.TransportError as exc:
-        return _revoked(None, exc, httpx.URL(url).host)
+# unasync: end sync twin

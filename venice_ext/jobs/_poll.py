@@ -1,6 +1,6 @@
 """Polling a queued video or audio job: when to ask again, how far along it is, when to stop.
 
-Pure decisions, no I/O (like `_retry.py`): the job loops in `_jobs.py` feed them the
+Pure decisions, no I/O (like `_retry.py`): the job loops in `_job.py` feed them the
 clock and what Venice said, and sleep for as long as they are told.
 
 Venice answers a running job with `average_execution_time` (how long such jobs take,

@@ -21,8 +21,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
+from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body
 from venice_ext._core._retry import FailureKind, failure_kind_of_status
 from venice_ext._core._symbols import (
@@ -44,19 +45,16 @@ from venice_ext.errors import (
     SpendLimitError,
     VeniceError,
 )
-from venice_ext.jobs._job import AsyncAudioJob, AsyncVideoJob, AudioJob, OnProgress, VideoJob, _AsyncJob, _SyncJob
+from venice_ext.jobs._job import AsyncAudioJob, AsyncVideoJob, AudioJob, OnProgress, VideoJob, _AsyncJob, _Job
 from venice_ext.jobs._state import JobRecord, iso_utc
-
-if TYPE_CHECKING:
-    from venice_ext._client import AsyncVenice, Venice
 
 __all__ = ["AsyncAudioJobs", "AsyncVideo", "AudioJobs", "GeneratedMedia", "Video"]
 
 logger = logging.getLogger("venice_ext")
 
 J = TypeVar("J", bound=JobRecord)
-SJ = TypeVar("SJ", bound=_SyncJob)
-AJ = TypeVar("AJ", bound=_AsyncJob)
+JobT = TypeVar("JobT", bound=_Job)
+AsyncJobT = TypeVar("AsyncJobT", bound=_AsyncJob)
 
 
 class GeneratedMedia(NamedTuple, Generic[J]):
@@ -187,78 +185,14 @@ def _cleanup_failed(job: JobRecord, why: str) -> None:
     )
 
 
-class _SyncJobs(_Jobs[SJ]):
-    def __init__(self, client: Venice) -> None:
-        self._client = client
-
-    def quote(self, *, extra_body: Mapping[str, Any] | None = None, **params: Any) -> float:
-        """The price in USD of a job with these parameters. Nothing is queued or billed."""
-        result = self._client.call(self._ops.quote, body=self._quote_body(params, extra_body))
-        return float(result.quote)
-
-    def queue(
-        self,
-        *,
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        **params: Any,
-    ) -> SJ:
-        """Queue a job (billed); keep `job.to_json()` to resume it after a crash."""
-        return self._send_queue(self._queue_body(params, extra_body), extra_headers)
-
-    def resume(self, job: str | bytes | Mapping[str, Any] | JobRecord) -> SJ:
-        """A job (its JSON, or a job from another client) bound to this client."""
-        fresh = self._unbound(job)
-        fresh._client = self._client
-        return fresh
-
-    def generate(
-        self,
-        *,
-        path: str | os.PathLike[str],
-        max_usd: float | None = None,
-        on_progress: OnProgress | None = None,
-        timeout: float | None = None,
-        revoke_download_url: bool = False,
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        **params: Any,
-    ) -> GeneratedMedia[SJ]:
-        """Quote, refuse above `max_usd` (SpendLimitError, before anything billable), queue, wait,
-        save to `path`, and delete Venice's copy once the file is safe. `timeout` bounds the wait."""
-        _check_limit(max_usd)
-        target = _writable_target(path)
-        quote_body, queue_body = self._generate_bodies(params, extra_body)
-        price = float(self._client.call(self._ops.quote, body=quote_body, extra_headers=extra_headers).quote)
-        self._check_spend(price, max_usd, queue_body)
-        job = self._send_queue(queue_body, extra_headers)
-        job.quote_usd = price
-        job.download(target, timeout=timeout, on_progress=on_progress, revoke_download_url=revoke_download_url)
-        try:
-            if not job.complete():
-                _cleanup_failed(job, "Venice answered success: false")
-        except VeniceError as exc:
-            _cleanup_failed(job, str(exc))
-        return GeneratedMedia(target, job)
-
-    def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None) -> SJ:
-        sent_at = iso_utc(self._client._hooks.clock())
-        try:
-            parsed = self._client.call(self._ops.queue, body=body, extra_headers=extra_headers)
-        except VeniceError as exc:
-            unclear = self._ambiguous(exc, body, sent_at)
-            if unclear is None:
-                raise
-            raise unclear from exc
-        return self.resume(self._job(parsed, sent_at))
-
-
-class _AsyncJobs(_Jobs[AJ]):
-    def __init__(self, client: AsyncVenice) -> None:
-        self._client = client
+# unasync: begin async source
+class _AsyncJobResource(_Jobs[AsyncJobT]):
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     async def quote(self, *, extra_body: Mapping[str, Any] | None = None, **params: Any) -> float:
-        result = await self._client.call(self._ops.quote, body=self._quote_body(params, extra_body))
+        """The price in USD of a job with these parameters. Nothing is queued or billed."""
+        result = await self._requester.call(self._ops.quote, body=self._quote_body(params, extra_body))
         return float(result.quote)
 
     async def queue(
@@ -267,12 +201,14 @@ class _AsyncJobs(_Jobs[AJ]):
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         **params: Any,
-    ) -> AJ:
+    ) -> AsyncJobT:
+        """Queue a job (billed); keep `job.to_json()` to resume it after a crash."""
         return await self._send_queue(self._queue_body(params, extra_body), extra_headers)
 
-    def resume(self, job: str | bytes | Mapping[str, Any] | JobRecord) -> AJ:
+    def resume(self, job: str | bytes | Mapping[str, Any] | JobRecord) -> AsyncJobT:
+        """A job (its JSON, or a job from another client) bound to this client."""
         fresh = self._unbound(job)
-        fresh._client = self._client
+        fresh._requester = self._requester
         return fresh
 
     async def generate(
@@ -286,11 +222,13 @@ class _AsyncJobs(_Jobs[AJ]):
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         **params: Any,
-    ) -> GeneratedMedia[AJ]:
+    ) -> GeneratedMedia[AsyncJobT]:
+        """Quote, refuse above `max_usd` (SpendLimitError, before anything billable), queue, wait,
+        save to `path`, and delete Venice's copy once the file is safe. `timeout` bounds the wait."""
         _check_limit(max_usd)
         target = _writable_target(path)
         quote_body, queue_body = self._generate_bodies(params, extra_body)
-        quoted = await self._client.call(self._ops.quote, body=quote_body, extra_headers=extra_headers)
+        quoted = await self._requester.call(self._ops.quote, body=quote_body, extra_headers=extra_headers)
         price = float(quoted.quote)
         self._check_spend(price, max_usd, queue_body)
         job = await self._send_queue(queue_body, extra_headers)
@@ -303,10 +241,10 @@ class _AsyncJobs(_Jobs[AJ]):
             _cleanup_failed(job, str(exc))
         return GeneratedMedia(target, job)
 
-    async def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None) -> AJ:
-        sent_at = iso_utc(self._client._hooks.clock())
+    async def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None) -> AsyncJobT:
+        sent_at = iso_utc(self._requester.hooks.clock())
         try:
-            parsed = await self._client.call(self._ops.queue, body=body, extra_headers=extra_headers)
+            parsed = await self._requester.call(self._ops.queue, body=body, extra_headers=extra_headers)
         except VeniceError as exc:
             unclear = self._ambiguous(exc, body, sent_at)
             if unclear is None:
@@ -315,27 +253,109 @@ class _AsyncJobs(_Jobs[AJ]):
         return self.resume(self._job(parsed, sent_at))
 
 
-class Video(_SyncJobs[VideoJob]):
-    """`client.video`: `quote(**params)`, `queue(**params)`, `resume(job_json)`, `generate(path=..., **params)`."""
+class AsyncVideo(_AsyncJobResource[AsyncVideoJob]):
+    """`client.video`: `quote(**params)`, `queue(**params)`, `resume(job_json)`, `generate(path=..., **params)`.
 
-    _ops = _VIDEO
-    _job_type = VideoJob
-
-
-class AsyncVideo(_AsyncJobs[AsyncVideoJob]):
-    """`client.video` of AsyncVenice: the same methods, awaited (`resume` is not a coroutine)."""
+    In the async client every method but `resume` is a coroutine.
+    """
 
     _ops = _VIDEO
     _job_type = AsyncVideoJob
 
 
-class AudioJobs(_SyncJobs[AudioJob]):
+class AsyncAudioJobs(_AsyncJobResource[AsyncAudioJob]):
+    """Queued audio generation (music and the like): the same methods as `client.video`."""
+
+    _ops = _AUDIO
+    _job_type = AsyncAudioJob
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class _JobResource(_Jobs[JobT]):
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    def quote(self, *, extra_body: Mapping[str, Any] | None = None, **params: Any) -> float:
+        """The price in USD of a job with these parameters. Nothing is queued or billed."""
+        result = self._requester.call(self._ops.quote, body=self._quote_body(params, extra_body))
+        return float(result.quote)
+
+    def queue(
+        self,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> JobT:
+        """Queue a job (billed); keep `job.to_json()` to resume it after a crash."""
+        return self._send_queue(self._queue_body(params, extra_body), extra_headers)
+
+    def resume(self, job: str | bytes | Mapping[str, Any] | JobRecord) -> JobT:
+        """A job (its JSON, or a job from another client) bound to this client."""
+        fresh = self._unbound(job)
+        fresh._requester = self._requester
+        return fresh
+
+    def generate(
+        self,
+        *,
+        path: str | os.PathLike[str],
+        max_usd: float | None = None,
+        on_progress: OnProgress | None = None,
+        timeout: float | None = None,
+        revoke_download_url: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> GeneratedMedia[JobT]:
+        """Quote, refuse above `max_usd` (SpendLimitError, before anything billable), queue, wait,
+        save to `path`, and delete Venice's copy once the file is safe. `timeout` bounds the wait."""
+        _check_limit(max_usd)
+        target = _writable_target(path)
+        quote_body, queue_body = self._generate_bodies(params, extra_body)
+        quoted = self._requester.call(self._ops.quote, body=quote_body, extra_headers=extra_headers)
+        price = float(quoted.quote)
+        self._check_spend(price, max_usd, queue_body)
+        job = self._send_queue(queue_body, extra_headers)
+        job.quote_usd = price
+        job.download(target, timeout=timeout, on_progress=on_progress, revoke_download_url=revoke_download_url)
+        try:
+            if not job.complete():
+                _cleanup_failed(job, "Venice answered success: false")
+        except VeniceError as exc:
+            _cleanup_failed(job, str(exc))
+        return GeneratedMedia(target, job)
+
+    def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None) -> JobT:
+        sent_at = iso_utc(self._requester.hooks.clock())
+        try:
+            parsed = self._requester.call(self._ops.queue, body=body, extra_headers=extra_headers)
+        except VeniceError as exc:
+            unclear = self._ambiguous(exc, body, sent_at)
+            if unclear is None:
+                raise
+            raise unclear from exc
+        return self.resume(self._job(parsed, sent_at))
+
+
+class Video(_JobResource[VideoJob]):
+    """`client.video`: `quote(**params)`, `queue(**params)`, `resume(job_json)`, `generate(path=..., **params)`.
+
+    In the async client every method but `resume` is a coroutine.
+    """
+
+    _ops = _VIDEO
+    _job_type = VideoJob
+
+
+class AudioJobs(_JobResource[AudioJob]):
     """Queued audio generation (music and the like): the same methods as `client.video`."""
 
     _ops = _AUDIO
     _job_type = AudioJob
 
 
-class AsyncAudioJobs(_AsyncJobs[AsyncAudioJob]):
-    _ops = _AUDIO
-    _job_type = AsyncAudioJob
+# unasync: end sync twin

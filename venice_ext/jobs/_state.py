@@ -1,5 +1,5 @@
 """What a queued video or audio job is, apart from any client: its record, its JSON, and
-how Venice's answers about it read. No I/O; `_jobs.py` adds the waiting and fetching.
+how Venice's answers about it read. No I/O; `_job.py` adds the waiting and fetching.
 
 A job's JSON is all another process needs to pick it up again (`client.video.resume`),
 so a crash, a deadline or a lost connection never wastes a paid job. It also says

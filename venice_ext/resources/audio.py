@@ -9,24 +9,21 @@ raises StreamInterruptedError instead of passing for a short clip.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, Self
+from typing import Any, Self
 
 import httpx
 
 from venice_ext._core._errors_from import connection_error_from, request_id_of
+from venice_ext._core._files import AtomicFile, async_offload, offload
+from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._symbols import CreateSpeechRequestSchema, create_speech
 from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
-
-if TYPE_CHECKING:
-    from venice_ext._client import AsyncVenice, Venice
 
 __all__ = [
     "AsyncAudio",
@@ -37,38 +34,6 @@ __all__ = [
     "SpeechStream",
     "build_speech_request",
 ]
-
-
-def _open_temp(target: Path) -> tuple[BinaryIO, Path]:
-    """A new file beside `target`, so the final rename stays on one file system and is atomic.
-
-    Created with mode 0o666 like open() would, so the umask applies; mkstemp's 0o600
-    would leave the audio readable by its owner only.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(16):
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        try:
-            descriptor = os.open(temp, flags, 0o666)
-        except FileExistsError:
-            continue
-        return os.fdopen(descriptor, "wb"), temp
-    raise FileExistsError(f"no free temporary name beside {target}")
-
-
-def _commit(file: BinaryIO, temp: Path, target: Path) -> None:
-    # Synced before the rename, so a crash never leaves a truncated file under the target name.
-    file.flush()
-    os.fsync(file.fileno())
-    file.close()
-    os.replace(temp, target)
-
-
-def _discard(file: BinaryIO, temp: Path) -> None:
-    with contextlib.suppress(OSError):
-        file.close()
-    with contextlib.suppress(OSError):
-        temp.unlink()
 
 
 class _SpeechStreamBase:
@@ -116,115 +81,6 @@ class _SpeechStreamBase:
             raise RuntimeError("stream_to_file() needs the whole body, and part of it was already read")
 
 
-class SpeechStream(_SpeechStreamBase):
-    """Audio bytes as they arrive: iterate it, or `stream_to_file(path)`; a context manager to close early."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
-        self._iterator = self._iterate()
-
-    def _iterate(self) -> Generator[bytes, None, None]:
-        self._started = True
-        try:
-            for chunk in self.response.iter_bytes():
-                yield self._count(chunk)
-            self._check_length()
-        except httpx.TransportError as exc:
-            raise self._failure(exc) from exc
-        finally:
-            self.response.close()
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self._iterator
-
-    def __next__(self) -> bytes:
-        return next(self._iterator)
-
-    def stream_to_file(self, path: str | os.PathLike[str]) -> Path:
-        """Write the audio to `path` as it arrives; the file appears, whole, only once the stream ended well.
-
-        The bytes go to a temporary file in the same directory, renamed over `path`
-        at the end; on any failure the temporary file is removed and `path` is untouched.
-        """
-        self._claim_whole_body()
-        target = Path(path)
-        file, temp = _open_temp(target)
-        try:
-            for chunk in self:
-                file.write(chunk)
-            _commit(file, temp, target)
-        except BaseException:
-            _discard(file, temp)
-            raise
-        return target
-
-    def close(self) -> None:
-        self._iterator.close()
-        self.response.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-class AsyncSpeechStream(_SpeechStreamBase):
-    """The async twin of `SpeechStream`: `async for`, `async with`, `await stream_to_file(path)`."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
-        self._iterator = self._iterate()
-
-    async def _iterate(self) -> AsyncGenerator[bytes, None]:
-        self._started = True
-        try:
-            async for chunk in self.response.aiter_bytes():
-                yield self._count(chunk)
-            self._check_length()
-        except httpx.TransportError as exc:
-            raise self._failure(exc) from exc
-        finally:
-            await self.response.aclose()
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._iterator
-
-    async def __anext__(self) -> bytes:
-        return await self._iterator.__anext__()
-
-    async def stream_to_file(self, path: str | os.PathLike[str]) -> Path:
-        """As `SpeechStream.stream_to_file`, with the file work in a worker thread to keep the loop free."""
-        # Imported here: asyncio costs import time that sync users never need.
-        import asyncio
-
-        self._claim_whole_body()
-        target = Path(path)
-        file, temp = await asyncio.to_thread(_open_temp, target)
-        try:
-            async for chunk in self:
-                await asyncio.to_thread(file.write, chunk)
-            await asyncio.to_thread(_commit, file, temp, target)
-        except BaseException:
-            _discard(file, temp)
-            raise
-        return target
-
-    async def close(self) -> None:
-        await self._iterator.aclose()
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-
 def build_speech_request(
     input: str, params: Mapping[str, Any], extra_body: Mapping[str, Any] | None, *, streaming: bool
 ) -> CreateSpeechRequestSchema:
@@ -254,41 +110,68 @@ def _speech_request(
     )
 
 
-class Speech:
-    def __init__(self, client: Venice) -> None:
-        self._client = client
+# unasync: begin async source
+class AsyncSpeechStream(_SpeechStreamBase):
+    """Audio bytes as they arrive: iterate it, or `stream_to_file(path)`; a context manager to close early."""
 
-    def create(
-        self,
-        *,
-        input: str,
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        **params: Any,
-    ) -> bytes:
-        """The whole audio. Keyword arguments are the spec's request fields (model, voice, response_format...)."""
-        request = build_speech_request(input, params, extra_body, streaming=False)
-        audio: bytes = self._client.call(create_speech, body=request, extra_headers=extra_headers, timeout=timeout)
-        return audio
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._iterator = self._iterate()
 
-    def stream(
-        self,
-        *,
-        input: str,
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        idle_timeout: float | None = None,
-        **params: Any,
-    ) -> SpeechStream:
-        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
-        request = _speech_request(self._client.http_client, input, params, extra_body, idle_timeout, extra_headers)
-        return SpeechStream(self._client._send_stream(request))
+    # unasync: sync-only: def _iterate(self) -> Generator[bytes, None, None]:
+    async def _iterate(self) -> AsyncGenerator[bytes, None]:  # unasync: async-only
+        self._started = True
+        try:
+            async for chunk in self.response.aiter_bytes():
+                yield self._count(chunk)
+            self._check_length()
+        except httpx.TransportError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            await self.response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._iterator
+
+    async def __anext__(self) -> bytes:
+        return await self._iterator.__anext__()
+
+    async def stream_to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the audio to `path` as it arrives; the file appears, whole, only once the stream ended well.
+
+        The bytes go to a temporary file in the same directory, renamed over `path`
+        at the end; on any failure the temporary file is removed and `path` is untouched.
+        In the async client the file work runs in a worker thread, to keep the loop free.
+        """
+        self._claim_whole_body()
+        file = await async_offload(AtomicFile, Path(path))
+        try:
+            async for chunk in self:
+                await async_offload(file.write, chunk)
+            await async_offload(file.commit)
+        except BaseException:
+            file.discard()
+            raise
+        return file.target
+
+    async def close(self) -> None:
+        await self._iterator.aclose()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
 
 
 class AsyncSpeech:
-    def __init__(self, client: AsyncVenice) -> None:
-        self._client = client
+    """`client.audio.speech`: create and stream."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     async def create(
         self,
@@ -299,8 +182,9 @@ class AsyncSpeech:
         timeout: float | httpx.Timeout | None = None,
         **params: Any,
     ) -> bytes:
+        """The whole audio. Keyword arguments are the spec's request fields (model, voice, response_format...)."""
         request = build_speech_request(input, params, extra_body, streaming=False)
-        audio: bytes = await self._client.call(
+        audio: bytes = await self._requester.call(
             create_speech, body=request, extra_headers=extra_headers, timeout=timeout
         )
         return audio
@@ -314,20 +198,118 @@ class AsyncSpeech:
         idle_timeout: float | None = None,
         **params: Any,
     ) -> AsyncSpeechStream:
-        """`async with await client.audio.speech.stream(...) as stream: await stream.stream_to_file(path)`."""
-        request = _speech_request(self._client.http_client, input, params, extra_body, idle_timeout, extra_headers)
-        return AsyncSpeechStream(await self._client._send_stream(request))
+        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
+        request = _speech_request(self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        return AsyncSpeechStream(await self._requester.send_stream(request))
+
+
+class AsyncAudio(AsyncAudioJobs):
+    """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        super().__init__(requester)
+        self.speech = AsyncSpeech(requester)
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class SpeechStream(_SpeechStreamBase):
+    """Audio bytes as they arrive: iterate it, or `stream_to_file(path)`; a context manager to close early."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._iterator = self._iterate()
+
+    def _iterate(self) -> Generator[bytes, None, None]:
+        self._started = True
+        try:
+            for chunk in self.response.iter_bytes():
+                yield self._count(chunk)
+            self._check_length()
+        except httpx.TransportError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            self.response.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._iterator
+
+    def __next__(self) -> bytes:
+        return self._iterator.__next__()
+
+    def stream_to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the audio to `path` as it arrives; the file appears, whole, only once the stream ended well.
+
+        The bytes go to a temporary file in the same directory, renamed over `path`
+        at the end; on any failure the temporary file is removed and `path` is untouched.
+        In the async client the file work runs in a worker thread, to keep the loop free.
+        """
+        self._claim_whole_body()
+        file = offload(AtomicFile, Path(path))
+        try:
+            for chunk in self:
+                offload(file.write, chunk)
+            offload(file.commit)
+        except BaseException:
+            file.discard()
+            raise
+        return file.target
+
+    def close(self) -> None:
+        self._iterator.close()
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class Speech:
+    """`client.audio.speech`: create and stream."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    def create(
+        self,
+        *,
+        input: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> bytes:
+        """The whole audio. Keyword arguments are the spec's request fields (model, voice, response_format...)."""
+        request = build_speech_request(input, params, extra_body, streaming=False)
+        audio: bytes = self._requester.call(create_speech, body=request, extra_headers=extra_headers, timeout=timeout)
+        return audio
+
+    def stream(
+        self,
+        *,
+        input: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> SpeechStream:
+        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
+        request = _speech_request(self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        return SpeechStream(self._requester.send_stream(request))
 
 
 class Audio(AudioJobs):
     """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
 
-    def __init__(self, client: Venice) -> None:
-        super().__init__(client)
-        self.speech = Speech(client)
+    def __init__(self, requester: Requester) -> None:
+        super().__init__(requester)
+        self.speech = Speech(requester)
 
 
-class AsyncAudio(AsyncAudioJobs):
-    def __init__(self, client: AsyncVenice) -> None:
-        super().__init__(client)
-        self.speech = AsyncSpeech(client)
+# unasync: end sync twin

@@ -9,10 +9,11 @@ does not know yet.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
+from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncChatStream, ChatStream
 from venice_ext._core._symbols import (
@@ -32,9 +33,6 @@ from venice_ext.tools._loop import (
     ToolLoop,
 )
 from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
-
-if TYPE_CHECKING:
-    from venice_ext._client import AsyncVenice, Venice
 
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
 
@@ -66,9 +64,160 @@ def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
         )
 
 
+# unasync: begin async source
+class AsyncCompletions:
+    """`client.chat.completions`: create, parse and stream."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> CreateChatCompletionResponse:
+        """A whole chat completion. Keyword arguments are the spec's request fields."""
+        _refuse_stream_flag(params)
+        request = build_chat_request(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = await self._requester.call(
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
+        )
+        return result
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
+        TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
+        text, when the reply does not fit."""
+        wire_format, parser = structured_format(response_format)
+        completion = await self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> AsyncChatStream:
+        """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream (keep-alive
+        comments count as activity); there is no total deadline.
+        """
+        _refuse_stream_flag(params)
+        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        http = self._requester.http_client
+        response = await self._requester.send_stream(
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+            )
+        )
+        return AsyncChatStream(response)
+
+
+class AsyncChat:
+    """`client.chat`: completions, and the tool-calling loop.
+
+    In the async client, sync tools run in worker threads, never on the event loop.
+    """
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self.completions = AsyncCompletions(requester)
+        self._loop = AsyncToolLoop(self.completions)
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> ToolLoopResult:
+        """Ask, run the tools the model calls, send back the results, until it answers without tools.
+
+        `tools`: functions (sync or async), `venice_ext.tool(...)` definitions, or
+        (JSON-schema definition, handler) pairs. A failed call (bad arguments, unknown
+        tool, an exception, a timeout) is reported to the model so it can correct
+        itself; `raise_tool_errors=True` lets a tool's exception propagate instead.
+        Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
+        """
+        return await self._loop.run(
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
+        )
+
+    def run_tools_stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
+        """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
+        return self._loop.stream(
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
+        )
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
 class Completions:
-    def __init__(self, client: Venice) -> None:
-        self._client = client
+    """`client.chat.completions`: create, parse and stream."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     def create(
         self,
@@ -83,7 +232,7 @@ class Completions:
         """A whole chat completion. Keyword arguments are the spec's request fields."""
         _refuse_stream_flag(params)
         request = build_chat_request(model, messages, params, extra_body, stream=False)
-        result: CreateChatCompletionResponse = self._client.call(
+        result: CreateChatCompletionResponse = self._requester.call(
             create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
         )
         return result
@@ -120,8 +269,8 @@ class Completions:
         """
         _refuse_stream_flag(params)
         request = build_chat_request(model, messages, params, extra_body, stream=True)
-        http = self._client.http_client
-        response = self._client._send_stream(
+        http = self._requester.http_client
+        response = self._requester.send_stream(
             stream_request(
                 http,
                 create_chat_completion,
@@ -134,71 +283,14 @@ class Completions:
         return ChatStream(response)
 
 
-class AsyncCompletions:
-    def __init__(self, client: AsyncVenice) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        **params: Any,
-    ) -> CreateChatCompletionResponse:
-        _refuse_stream_flag(params)
-        request = build_chat_request(model, messages, params, extra_body, stream=False)
-        result: CreateChatCompletionResponse = await self._client.call(
-            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
-        )
-        return result
-
-    async def parse(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        response_format: type[T],
-        **params: Any,
-    ) -> ParsedCompletion[T]:
-        wire_format, parser = structured_format(response_format)
-        completion = await self.create(model=model, messages=messages, response_format=wire_format, **params)
-        return parse_reply(completion, parser)
-
-    async def stream(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        idle_timeout: float | None = None,
-        **params: Any,
-    ) -> AsyncChatStream:
-        """`async with await client.chat.completions.stream(...) as stream: async for chunk in stream`."""
-        _refuse_stream_flag(params)
-        request = build_chat_request(model, messages, params, extra_body, stream=True)
-        http = self._client.http_client
-        response = await self._client._send_stream(
-            stream_request(
-                http,
-                create_chat_completion,
-                request,
-                accept="text/event-stream",
-                idle_timeout=idle_timeout,
-                extra_headers=extra_headers,
-            )
-        )
-        return AsyncChatStream(response)
-
-
 class Chat:
-    """`client.chat`: completions, and the tool-calling loop."""
+    """`client.chat`: completions, and the tool-calling loop.
 
-    def __init__(self, client: Venice) -> None:
-        self.completions = Completions(client)
+    In the async client, sync tools run in worker threads, never on the event loop.
+    """
+
+    def __init__(self, requester: Requester) -> None:
+        self.completions = Completions(requester)
         self._loop = ToolLoop(self.completions)
 
     def run_tools(
@@ -265,63 +357,4 @@ class Chat:
         )
 
 
-class AsyncChat:
-    """The async twin of `Chat`: sync tools run in worker threads, never on the event loop."""
-
-    def __init__(self, client: AsyncVenice) -> None:
-        self.completions = AsyncCompletions(client)
-        self._loop = AsyncToolLoop(self.completions)
-
-    async def run_tools(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        tools: Iterable[Any],
-        max_iterations: int = 10,
-        parallel: bool = False,
-        tool_timeout: float | None = None,
-        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
-        raise_tool_errors: bool = False,
-        **create_kwargs: Any,
-    ) -> ToolLoopResult:
-        return await self._loop.run(
-            LoopRequest(
-                model,
-                messages,
-                tools,
-                max_iterations,
-                parallel,
-                tool_timeout,
-                on_tool_call,
-                raise_tool_errors,
-                create_kwargs,
-            )
-        )
-
-    def run_tools_stream(
-        self,
-        *,
-        model: str,
-        messages: Iterable[Mapping[str, Any]],
-        tools: Iterable[Any],
-        max_iterations: int = 10,
-        parallel: bool = False,
-        tool_timeout: float | None = None,
-        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
-        raise_tool_errors: bool = False,
-        **create_kwargs: Any,
-    ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
-        return self._loop.stream(
-            LoopRequest(
-                model,
-                messages,
-                tools,
-                max_iterations,
-                parallel,
-                tool_timeout,
-                on_tool_call,
-                raise_tool_errors,
-                create_kwargs,
-            )
-        )
+# unasync: end sync twin

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from venice_ext._core._chunks import ChunkError, _Typed
 from venice_ext._core._errors_from import error_from_stream_payload, request_id_of
+from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._sse import ServerSentEvent
 from venice_ext._core._streaming import DONE, AsyncStream, Stream, decode_payload
@@ -40,9 +41,6 @@ from venice_ext.errors import (
     StreamInterruptedError,
     VeniceError,
 )
-
-if TYPE_CHECKING:
-    from venice_ext._client import AsyncVenice, Venice
 
 __all__ = [
     "AsyncResponseStream",
@@ -262,44 +260,6 @@ class ResponseEventHandler:
         return typed_response(self.response, request_id_of(self.headers))
 
 
-class ResponseStream(Stream[ResponseStreamEvent]):
-    """Typed events of a streamed response, with `text_deltas()` and `final()`."""
-
-    handler: ResponseEventHandler
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, ResponseEventHandler(response.headers))
-
-    def text_deltas(self) -> Iterator[str]:
-        """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
-        for event in self:
-            if event.type == TEXT_DELTA and event.delta:
-                yield event.delta
-
-    def final(self) -> CreateResponseResponse:
-        """The whole response, reading whatever the caller has not consumed yet."""
-        for _ in self:
-            pass
-        return self.handler.completion()
-
-
-class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
-    handler: ResponseEventHandler
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, ResponseEventHandler(response.headers))
-
-    async def text_deltas(self) -> AsyncIterator[str]:
-        async for event in self:
-            if event.type == TEXT_DELTA and event.delta:
-                yield event.delta
-
-    async def final(self) -> CreateResponseResponse:
-        async for _ in self:
-            pass
-        return self.handler.completion()
-
-
 def build_responses_request(
     model: str,
     input: str | Iterable[Mapping[str, Any]],
@@ -348,9 +308,104 @@ def _retyped(error: ResponseValidationError) -> CreateResponseResponse:
         raise error from None
 
 
+# unasync: begin async source
+class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
+    """Typed events of a streamed response, with `text_deltas()` and `final()`."""
+
+    handler: ResponseEventHandler
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response, ResponseEventHandler(response.headers))
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
+        async for event in self:
+            if event.type == TEXT_DELTA and event.delta:
+                yield event.delta
+
+    async def final(self) -> CreateResponseResponse:
+        """The whole response, reading whatever the caller has not consumed yet."""
+        async for _ in self:
+            pass
+        return self.handler.completion()
+
+
+class AsyncResponses:
+    """`client.responses`: create and stream."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str | Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> CreateResponseResponse:
+        """A whole response. Keyword arguments are the spec's request fields."""
+        request = build_responses_request(model, input, params, extra_body, stream=False)
+        try:
+            result: CreateResponseResponse = await self._requester.call(
+                create_response, body=request, extra_headers=extra_headers, timeout=timeout
+            )
+        except ResponseValidationError as exc:
+            return _retyped(exc)
+        return result
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        input: str | Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> AsyncResponseStream:
+        """A streamed response: iterate typed events, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream; there is no total deadline.
+        """
+        request = _events_request(
+            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers
+        )
+        return AsyncResponseStream(await self._requester.send_stream(request))
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class ResponseStream(Stream[ResponseStreamEvent]):
+    """Typed events of a streamed response, with `text_deltas()` and `final()`."""
+
+    handler: ResponseEventHandler
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response, ResponseEventHandler(response.headers))
+
+    def text_deltas(self) -> Iterator[str]:
+        """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
+        for event in self:
+            if event.type == TEXT_DELTA and event.delta:
+                yield event.delta
+
+    def final(self) -> CreateResponseResponse:
+        """The whole response, reading whatever the caller has not consumed yet."""
+        for _ in self:
+            pass
+        return self.handler.completion()
+
+
 class Responses:
-    def __init__(self, client: Venice) -> None:
-        self._client = client
+    """`client.responses`: create and stream."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
 
     def create(
         self,
@@ -365,7 +420,7 @@ class Responses:
         """A whole response. Keyword arguments are the spec's request fields."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
         try:
-            result: CreateResponseResponse = self._client.call(
+            result: CreateResponseResponse = self._requester.call(
                 create_response, body=request, extra_headers=extra_headers, timeout=timeout
             )
         except ResponseValidationError as exc:
@@ -387,46 +442,9 @@ class Responses:
         `idle_timeout` bounds the silence between bytes of the stream; there is no total deadline.
         """
         request = _events_request(
-            self._client.http_client, model, input, params, extra_body, idle_timeout, extra_headers
+            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers
         )
-        return ResponseStream(self._client._send_stream(request))
+        return ResponseStream(self._requester.send_stream(request))
 
 
-class AsyncResponses:
-    def __init__(self, client: AsyncVenice) -> None:
-        self._client = client
-
-    async def create(
-        self,
-        *,
-        model: str,
-        input: str | Iterable[Mapping[str, Any]],
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        **params: Any,
-    ) -> CreateResponseResponse:
-        request = build_responses_request(model, input, params, extra_body, stream=False)
-        try:
-            result: CreateResponseResponse = await self._client.call(
-                create_response, body=request, extra_headers=extra_headers, timeout=timeout
-            )
-        except ResponseValidationError as exc:
-            return _retyped(exc)
-        return result
-
-    async def stream(
-        self,
-        *,
-        model: str,
-        input: str | Iterable[Mapping[str, Any]],
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        idle_timeout: float | None = None,
-        **params: Any,
-    ) -> AsyncResponseStream:
-        """`async with await client.responses.stream(...) as stream: async for event in stream`."""
-        request = _events_request(
-            self._client.http_client, model, input, params, extra_body, idle_timeout, extra_headers
-        )
-        return AsyncResponseStream(await self._client._send_stream(request))
+# unasync: end sync twin

@@ -15,7 +15,8 @@ import concurrent.futures
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from venice_ext.tools._calls import (
     MaxIterationsError,
@@ -34,7 +35,7 @@ from venice_ext.tools._calls import (
 from venice_ext.tools._tool import Tool, run_sync_handler
 
 if TYPE_CHECKING:
-    from venice_ext.resources.chat import AsyncCompletions, Completions
+    from venice_ext._core._streaming import AsyncChatStream, ChatStream
 
 __all__ = [
     "AsyncToolLoop",
@@ -170,68 +171,47 @@ def _invoke_sync(
     return record(call, iteration, started, kwargs=kwargs, result=result)
 
 
-class ToolLoop:
-    """`client.chat.run_tools(...)` and `client.chat.run_tools_stream(...)`."""
+class Completions(Protocol):
+    """What the loop needs of `client.chat.completions`."""
 
-    def __init__(self, completions: Completions) -> None:
-        self._completions = completions
+    def create(self, *, model: str, messages: Iterable[Mapping[str, Any]], **params: Any) -> Any: ...
 
-    def run(self, request: LoopRequest) -> ToolLoopResult:
-        for event in self.stream(request, streamed=False):
-            if isinstance(event, LoopFinished):
-                return event.result
-        raise AssertionError("the tool loop ended without a result")  # pragma: no cover
+    def stream(self, *, model: str, messages: Iterable[Mapping[str, Any]], **params: Any) -> ChatStream: ...
 
-    def stream(self, request: LoopRequest, *, streamed: bool = True) -> Iterator[Any]:
-        state = _State.start(request.messages, request.tools, request.max_iterations, request.on_tool_call)
-        model, create_kwargs, timeout = request.model, request.create_kwargs, request.tool_timeout
-        pool = (
+
+class AsyncCompletions(Protocol):
+    async def create(self, *, model: str, messages: Iterable[Mapping[str, Any]], **params: Any) -> Any: ...
+
+    async def stream(self, *, model: str, messages: Iterable[Mapping[str, Any]], **params: Any) -> AsyncChatStream: ...
+
+
+class _Calls:
+    """Runs one turn's tool calls for the sync loop; owns the thread pool, when one is needed."""
+
+    def __init__(self, request: LoopRequest) -> None:
+        self._timeout = request.tool_timeout
+        self._parallel = request.parallel
+        self._raise_errors = request.raise_tool_errors
+        self._pool = (
             concurrent.futures.ThreadPoolExecutor(thread_name_prefix="venice-tool")
-            if request.parallel or timeout is not None
+            if request.parallel or request.tool_timeout is not None
             else None
         )
-        try:
-            for iteration in range(1, request.max_iterations + 1):
-                if streamed:
-                    with self._completions.stream(
-                        model=model, messages=state.history, tools=state.definitions, **create_kwargs
-                    ) as chat_stream:
-                        for text in chat_stream.text_deltas():
-                            yield TextDelta(text, iteration)
-                        completion = chat_stream.final()
-                else:
-                    completion = self._completions.create(
-                        model=model, messages=state.history, tools=state.definitions, **create_kwargs
-                    )
-                calls = state.after_completion(completion, iteration)
-                if calls is None:
-                    yield LoopFinished(state.result(completion, iteration))
-                    return
-                fresh = state.fresh(calls)
-                for call in fresh:
-                    yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
-                ran = self._run(
-                    fresh, state.registry, iteration, timeout, pool, request.parallel, request.raise_tool_errors
-                )
-                for finished in state.finish(calls, ran):
-                    yield ToolCallFinished(finished)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
 
-    @staticmethod
-    def _run(
-        calls: list[PendingCall],
-        registry: Mapping[str, Tool],
-        iteration: int,
-        timeout: float | None,
-        pool: concurrent.futures.ThreadPoolExecutor | None,
-        parallel: bool,
-        raise_errors: bool,
-    ) -> dict[str, ToolCallRecord]:
-        if parallel and pool is not None and len(calls) > 1:
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def run(self, calls: list[PendingCall], registry: Mapping[str, Tool], iteration: int) -> dict[str, ToolCallRecord]:
+        timeout, pool = self._timeout, self._pool
+        if self._parallel and pool is not None and len(calls) > 1:
             futures = {
-                call.id: pool.submit(_invoke_sync, call, registry, iteration, timeout, None, raise_errors)
+                call.id: pool.submit(_invoke_sync, call, registry, iteration, timeout, None, self._raise_errors)
                 for call in calls
             }
             done: dict[str, ToolCallRecord] = {}
@@ -241,7 +221,7 @@ class ToolLoop:
                 except concurrent.futures.TimeoutError:
                     done[call.id] = record(call, iteration, time.perf_counter(), error=timeout_text(call, timeout or 0))
             return done
-        return {call.id: _invoke_sync(call, registry, iteration, timeout, pool, raise_errors) for call in calls}
+        return {call.id: _invoke_sync(call, registry, iteration, timeout, pool, self._raise_errors) for call in calls}
 
 
 async def _invoke_async(
@@ -269,8 +249,38 @@ async def _invoke_async(
     return record(call, iteration, started, kwargs=kwargs, result=result)
 
 
+class _AsyncCalls:
+    """Runs one turn's tool calls for the async loop: sync tools in worker threads."""
+
+    def __init__(self, request: LoopRequest) -> None:
+        self._timeout = request.tool_timeout
+        self._parallel = request.parallel
+        self._raise_errors = request.raise_tool_errors
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    async def run(
+        self, calls: list[PendingCall], registry: Mapping[str, Tool], iteration: int
+    ) -> dict[str, ToolCallRecord]:
+        jobs = [_invoke_async(call, registry, iteration, self._timeout, self._raise_errors) for call in calls]
+        if self._parallel:
+            import asyncio
+
+            results = await asyncio.gather(*jobs)
+        else:
+            results = [await job for job in jobs]
+        return {result.id: result for result in results}
+
+
+# unasync: begin async source
 class AsyncToolLoop:
-    """The async twin of ToolLoop."""
+    """`client.chat.run_tools(...)` and `client.chat.run_tools_stream(...)`."""
 
     def __init__(self, completions: AsyncCompletions) -> None:
         self._completions = completions
@@ -284,35 +294,75 @@ class AsyncToolLoop:
     async def stream(self, request: LoopRequest, *, streamed: bool = True) -> AsyncIterator[Any]:
         state = _State.start(request.messages, request.tools, request.max_iterations, request.on_tool_call)
         model, create_kwargs = request.model, request.create_kwargs
-        for iteration in range(1, request.max_iterations + 1):
-            if streamed:
-                chat_stream = await self._completions.stream(
-                    model=model, messages=state.history, tools=state.definitions, **create_kwargs
-                )
-                async with chat_stream:
-                    async for text in chat_stream.text_deltas():
-                        yield TextDelta(text, iteration)
-                    completion = await chat_stream.final()
-            else:
-                completion = await self._completions.create(
-                    model=model, messages=state.history, tools=state.definitions, **create_kwargs
-                )
-            calls = state.after_completion(completion, iteration)
-            if calls is None:
-                yield LoopFinished(state.result(completion, iteration))
-                return
-            fresh = state.fresh(calls)
-            for call in fresh:
-                yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
-            jobs = [
-                _invoke_async(call, state.registry, iteration, request.tool_timeout, request.raise_tool_errors)
-                for call in fresh
-            ]
-            if request.parallel:
-                import asyncio
+        async with _AsyncCalls(request) as tool_calls:
+            for iteration in range(1, request.max_iterations + 1):
+                if streamed:
+                    chat_stream = await self._completions.stream(
+                        model=model, messages=state.history, tools=state.definitions, **create_kwargs
+                    )
+                    async with chat_stream:
+                        async for text in chat_stream.text_deltas():
+                            yield TextDelta(text, iteration)
+                        completion = await chat_stream.final()
+                else:
+                    completion = await self._completions.create(
+                        model=model, messages=state.history, tools=state.definitions, **create_kwargs
+                    )
+                calls = state.after_completion(completion, iteration)
+                if calls is None:
+                    yield LoopFinished(state.result(completion, iteration))
+                    return
+                fresh = state.fresh(calls)
+                for call in fresh:
+                    yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
+                ran = await tool_calls.run(fresh, state.registry, iteration)
+                for finished in state.finish(calls, ran):
+                    yield ToolCallFinished(finished)
 
-                results = await asyncio.gather(*jobs)
-            else:
-                results = [await job for job in jobs]
-            for finished in state.finish(calls, {r.id: r for r in results}):
-                yield ToolCallFinished(finished)
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class ToolLoop:
+    """`client.chat.run_tools(...)` and `client.chat.run_tools_stream(...)`."""
+
+    def __init__(self, completions: Completions) -> None:
+        self._completions = completions
+
+    def run(self, request: LoopRequest) -> ToolLoopResult:
+        for event in self.stream(request, streamed=False):
+            if isinstance(event, LoopFinished):
+                return event.result
+        raise AssertionError("the tool loop ended without a result")  # pragma: no cover
+
+    def stream(self, request: LoopRequest, *, streamed: bool = True) -> Iterator[Any]:
+        state = _State.start(request.messages, request.tools, request.max_iterations, request.on_tool_call)
+        model, create_kwargs = request.model, request.create_kwargs
+        with _Calls(request) as tool_calls:
+            for iteration in range(1, request.max_iterations + 1):
+                if streamed:
+                    chat_stream = self._completions.stream(
+                        model=model, messages=state.history, tools=state.definitions, **create_kwargs
+                    )
+                    with chat_stream:
+                        for text in chat_stream.text_deltas():
+                            yield TextDelta(text, iteration)
+                        completion = chat_stream.final()
+                else:
+                    completion = self._completions.create(
+                        model=model, messages=state.history, tools=state.definitions, **create_kwargs
+                    )
+                calls = state.after_completion(completion, iteration)
+                if calls is None:
+                    yield LoopFinished(state.result(completion, iteration))
+                    return
+                fresh = state.fresh(calls)
+                for call in fresh:
+                    yield ToolCallStarted(call.id, call.name, call.arguments, iteration)
+                ran = tool_calls.run(fresh, state.registry, iteration)
+                for finished in state.finish(calls, ran):
+                    yield ToolCallFinished(finished)
+
+
+# unasync: end sync twin
