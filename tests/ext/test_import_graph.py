@@ -17,12 +17,23 @@ PACKAGE = Path(__file__).resolve().parents[2] / "venice_ext"
 # Lower layers never import higher ones; `errors` imports nothing of the package.
 LAYERS: dict[str, set[str]] = {
     "venice_ext.errors": {"venice_ext"},
-    "venice_ext._core": {"venice_ext._client", "venice_ext.resources", "venice_ext.jobs", "venice_ext.tools",
-                         "venice_ext.cli", "venice_ext.testing"},
+    "venice_ext._core": {
+        "venice_ext._client",
+        "venice_ext.resources",
+        "venice_ext.jobs",
+        "venice_ext.tools",
+        "venice_ext.cli",
+        "venice_ext.testing",
+    },
     "venice_ext.resources": {"venice_ext._client", "venice_ext.cli", "venice_ext.testing"},
     "venice_ext.jobs": {"venice_ext._client", "venice_ext.cli", "venice_ext.testing", "venice_ext.resources"},
-    "venice_ext.tools": {"venice_ext._client", "venice_ext.cli", "venice_ext.testing", "venice_ext.resources",
-                         "venice_ext.jobs"},
+    "venice_ext.tools": {
+        "venice_ext._client",
+        "venice_ext.cli",
+        "venice_ext.testing",
+        "venice_ext.resources",
+        "venice_ext.jobs",
+    },
 }
 
 
