@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from venice_ext._client import AsyncVenice, Operation, Venice
 from venice_ext._core._aiohttp import aiohttp_transport
+from venice_ext._core._api_response import APIResponse, ModelDeprecationWarning
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from venice_ext._core._headers import Balances, RateLimits
-from venice_ext._core._response import APIResponse, ModelDeprecationWarning
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
 from venice_ext._core._transport import TransportHooks
 from venice_ext.errors import (
@@ -61,8 +61,9 @@ if TYPE_CHECKING:
     from venice_ext.jobs._job import AsyncAudioJob, AsyncVideoJob, AudioJob, VideoJob
     from venice_ext.jobs._poll import JobProgress
     from venice_ext.jobs._resources import AsyncAudioJobs, AsyncVideo, AudioJobs, GeneratedMedia, Video
+    from venice_ext.resources._response_events import ResponseStreamEvent
     from venice_ext.resources.audio import AsyncSpeechStream, SpeechStream
-    from venice_ext.resources.responses import AsyncResponseStream, ResponseStream, ResponseStreamEvent
+    from venice_ext.resources.responses import AsyncResponseStream, ResponseStream
     from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
     from venice_ext.tools._loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
     from venice_ext.tools._structured import ParsedCompletion
@@ -84,7 +85,7 @@ _LAZY: dict[str, str] = {
     "LoopFinished": "venice_ext.tools._loop",
     "ParsedCompletion": "venice_ext.tools._structured",
     "ResponseStream": "venice_ext.resources.responses",
-    "ResponseStreamEvent": "venice_ext.resources.responses",
+    "ResponseStreamEvent": "venice_ext.resources._response_events",
     "SpeechStream": "venice_ext.resources.audio",
     "TextDelta": "venice_ext.tools._loop",
     "Tool": "venice_ext.tools._tool",

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
+from venice_ext._core._api_response import APIResponse
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import ClientConfig, resolve_config
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
-from venice_ext._core._response import APIResponse
 from venice_ext._core._retry import RetryPolicy
 from venice_ext._core._sender import AsyncSender, Sender
 from venice_ext._core._symbols import AuthenticatedClient

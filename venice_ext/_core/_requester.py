@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from venice_ext._core._response import APIResponse
+from venice_ext._core._api_response import APIResponse
 from venice_ext._core._transport import TransportHooks
 
 __all__ = ["AsyncRequester", "Operation", "Requester"]

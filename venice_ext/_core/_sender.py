@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from venice_ext._core._api_response import APIResponse, warn_if_deprecated
 from venice_ext._core._errors_from import connection_error_from, error_from_response, request_id_of
-from venice_ext._core._response import APIResponse, warn_if_deprecated
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION, TransportHooks
 from venice_ext.errors import ResponseValidationError
