@@ -32,6 +32,7 @@ MODULES = (
     "venice_ext/resources/chat.py",
     "venice_ext/resources/responses.py",
     "venice_ext/resources/audio.py",
+    "venice_ext/resources/models.py",
     "venice_ext/jobs/_job.py",
     "venice_ext/jobs/_resources.py",
     "venice_ext/jobs/_download.py",

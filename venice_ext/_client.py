@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from venice_ext.jobs._resources import AsyncVideo, Video
     from venice_ext.resources.audio import AsyncAudio, Audio
     from venice_ext.resources.chat import AsyncChat, Chat
+    from venice_ext.resources.models import AsyncModels, Models
     from venice_ext.resources.responses import AsyncResponses, Responses
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
@@ -188,6 +189,13 @@ class AsyncVenice(_ClientBase):
         return AsyncAudio(self._sender)
 
     @cached_property
+    def models(self) -> AsyncModels:
+        """The model catalogue, and `resolve()` to pick a model by type, capability and trait."""
+        from venice_ext.resources.models import AsyncModels
+
+        return AsyncModels(self._sender)
+
+    @cached_property
     def video(self) -> AsyncVideo:
         """Video jobs: quote, queue, resume, generate."""
         from venice_ext.jobs._resources import AsyncVideo
@@ -345,6 +353,13 @@ class Venice(_ClientBase):
         from venice_ext.resources.audio import Audio
 
         return Audio(self._sender)
+
+    @cached_property
+    def models(self) -> Models:
+        """The model catalogue, and `resolve()` to pick a model by type, capability and trait."""
+        from venice_ext.resources.models import Models
+
+        return Models(self._sender)
 
     @cached_property
     def video(self) -> Video:

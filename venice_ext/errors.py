@@ -30,6 +30,7 @@
     │   ├── JobTimeoutError                the deadline passed first; the job is resumable
     │   └── DownloadError                  the file could not be fetched whole; carries bytes received
     ├── UnsupportedTypeError               a tool annotation JSON Schema cannot describe (also a TypeError)
+    ├── NoMatchingModelError               models.resolve found no model that fits (also a LookupError)
     ├── ToolArgumentsError                 a model's tool arguments that do not fit (also a ValueError)
     ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
     └── StructuredOutputError              a reply that does not fit the requested type; carries the text
@@ -62,6 +63,7 @@ __all__ = [
     "JobTimeoutError",
     "MaxIterationsError",
     "ModelAtCapacityError",
+    "NoMatchingModelError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
@@ -417,3 +419,7 @@ class StructuredOutputError(VeniceError):
         self.message = message
         self.raw_text = raw_text
         self.completion = completion
+
+
+class NoMatchingModelError(VeniceError, LookupError):
+    """`client.models.resolve(...)` found no model of that type, capabilities and trait; the message names them."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from venice_api.api.audio import complete_audio, create_speech, queue_audio, quote_audio, retrieve_audio
     from venice_api.api.chat import create_chat_completion
+    from venice_api.api.models import list_model_traits, list_models
     from venice_api.api.responses_alpha import create_response
     from venice_api.api.video import complete_video, queue_video, quote_video, retrieve_video
     from venice_api.client import AuthenticatedClient
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
         CompleteAudioRequest,
         CompleteVideoRequest,
         CreateChatCompletionResponse,
+        ListModelsResponse,
+        ModelResponse,
         QueueAudioRequest,
         QueueVideoRequest,
         QuoteAudioRequest,
@@ -45,6 +48,8 @@ _SOURCES: dict[str, str] = {
     "CreateResponseResponse": "venice_api.models.create_response_response",
     "CreateSpeechRequestSchema": "venice_api.models.create_speech_request_schema",
     "File": "venice_api.types",
+    "ListModelsResponse": "venice_api.models",
+    "ModelResponse": "venice_api.models",
     "ModelParseError": "venice_api.errors",
     "QueueAudioRequest": "venice_api.models",
     "QueueVideoRequest": "venice_api.models",
@@ -60,6 +65,8 @@ _SOURCES: dict[str, str] = {
     "create_chat_completion": "venice_api.api.chat",
     "create_response": "venice_api.api.responses_alpha",
     "create_speech": "venice_api.api.audio",
+    "list_model_traits": "venice_api.api.models",
+    "list_models": "venice_api.api.models",
     "queue_audio": "venice_api.api.audio",
     "queue_video": "venice_api.api.video",
     "quote_audio": "venice_api.api.audio",
@@ -78,7 +85,9 @@ __all__ = [
     "CreateResponseResponse",
     "CreateSpeechRequestSchema",
     "File",
+    "ListModelsResponse",
     "ModelParseError",
+    "ModelResponse",
     "QueueAudioRequest",
     "QueueVideoRequest",
     "QuoteAudioRequest",
@@ -92,6 +101,8 @@ __all__ = [
     "create_chat_completion",
     "create_response",
     "create_speech",
+    "list_model_traits",
+    "list_models",
     "queue_audio",
     "queue_video",
     "quote_audio",
