@@ -28,6 +28,7 @@ MODULES = (
     "venice_ext/_core/_requester.py",
     "venice_ext/_core/_sender.py",
     "venice_ext/_core/_streaming.py",
+    "venice_ext/_core/_paging.py",
     "venice_ext/_client.py",
     "venice_ext/resources/chat.py",
     "venice_ext/resources/responses.py",

@@ -8,10 +8,11 @@ job (`_core/_sender.py`); resources are built on it, never on the client.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -20,7 +21,7 @@ from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import ClientConfig, resolve_config
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._retry import RetryPolicy
-from venice_ext._core._sender import AsyncSender, Sender
+from venice_ext._core._sender import AsyncSender, Sender, options_of
 from venice_ext._core._symbols import AuthenticatedClient
 from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from venice_ext.resources.responses import AsyncResponses, Responses
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
+
+T = TypeVar("T")
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=30.0)
 
@@ -202,17 +205,49 @@ class AsyncVenice(_ClientBase):
 
         return AsyncVideo(self._sender)
 
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """A client sharing this one's connection pool, whose calls default to these options.
+
+        Per-call options still win. Closing either client closes the shared pool.
+        """
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        clone = copy.copy(self)
+        # The resources are cached per client and hold its requester: the copy builds its own.
+        for name, attribute in vars(type(self)).items():
+            if isinstance(attribute, cached_property):
+                clone.__dict__.pop(name, None)
+        clone._sender = self._sender.with_defaults(options)
+        return clone
+
     async def call(
         self,
-        operation: Operation,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> T:
         """Send a generated operation; the typed 2xx body, or a typed error."""
         return await self._sender.call(
             operation,
@@ -220,20 +255,24 @@ class AsyncVenice(_ClientBase):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            extra_query=extra_query,
+            extra_body=extra_body,
             **kwargs,
         )
 
     async def call_with_response(
         self,
-        operation: Operation,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> APIResponse[Any]:
+    ) -> APIResponse[T]:
         """Like `call`, with status, headers, request id, rate limits and balances."""
         return await self._sender.call_with_response(
             operation,
@@ -241,6 +280,8 @@ class AsyncVenice(_ClientBase):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            extra_query=extra_query,
+            extra_body=extra_body,
             **kwargs,
         )
 
@@ -368,17 +409,49 @@ class Venice(_ClientBase):
 
         return Video(self._sender)
 
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """A client sharing this one's connection pool, whose calls default to these options.
+
+        Per-call options still win. Closing either client closes the shared pool.
+        """
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        clone = copy.copy(self)
+        # The resources are cached per client and hold its requester: the copy builds its own.
+        for name, attribute in vars(type(self)).items():
+            if isinstance(attribute, cached_property):
+                clone.__dict__.pop(name, None)
+        clone._sender = self._sender.with_defaults(options)
+        return clone
+
     def call(
         self,
-        operation: Operation,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> T:
         """Send a generated operation; the typed 2xx body, or a typed error."""
         return self._sender.call(
             operation,
@@ -386,20 +459,24 @@ class Venice(_ClientBase):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            extra_query=extra_query,
+            extra_body=extra_body,
             **kwargs,
         )
 
     def call_with_response(
         self,
-        operation: Operation,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> APIResponse[Any]:
+    ) -> APIResponse[T]:
         """Like `call`, with status, headers, request id, rate limits and balances."""
         return self._sender.call_with_response(
             operation,
@@ -407,6 +484,8 @@ class Venice(_ClientBase):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            extra_query=extra_query,
+            extra_body=extra_body,
             **kwargs,
         )
 

@@ -1,4 +1,4 @@
-"""Writing files the safe way, for every resource that saves media: atomically, beside the target.
+"""Files in and out: uploads read from what the caller gives, and media saved atomically.
 
 The bytes go to a new temporary file in the target's directory (so the final rename
 stays on one file system and is atomic); it is synced and renamed over the target
@@ -8,13 +8,16 @@ only when whole, so the target never holds a partial file, and removed on failur
 from __future__ import annotations
 
 import contextlib
+import mimetypes
 import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
-__all__ = ["AtomicFile", "async_offload", "offload"]
+from venice_ext.errors import RequestValidationError
+
+__all__ = ["AtomicFile", "Upload", "async_offload", "offload", "upload_of"]
 
 R = TypeVar("R")
 
@@ -72,3 +75,39 @@ async def async_offload(function: Callable[..., R], *args: object) -> R:
     from anyio.to_thread import run_sync
 
     return await run_sync(function, *args)
+
+
+class Upload(NamedTuple):
+    """A file input read for sending: its bytes, a file name and a media type, where known."""
+
+    content: bytes
+    file_name: str | None
+    mime_type: str | None
+
+
+def upload_of(value: object) -> Upload | None:
+    """The file behind an upload argument (bytes, a path, a binary file object, a generated `File`);
+    None for anything else, which is sent as it is (a str is base64 or a URL, as the spec allows)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return Upload(bytes(value), None, None)
+    if isinstance(value, os.PathLike):
+        path = Path(os.fspath(value))
+        try:
+            return Upload(path.read_bytes(), path.name, mimetypes.guess_type(path.name)[0])
+        except OSError as exc:
+            raise RequestValidationError(f"cannot read the file to upload: {exc}") from exc
+    payload = getattr(value, "payload", None)
+    if payload is not None and hasattr(value, "file_name"):  # venice_api.types.File
+        return Upload(_read(payload), getattr(value, "file_name", None), getattr(value, "mime_type", None))
+    if hasattr(value, "read"):
+        name = getattr(value, "name", None)
+        file_name = Path(name).name if isinstance(name, str) else None
+        return Upload(_read(value), file_name, mimetypes.guess_type(file_name)[0] if file_name else None)
+    return None
+
+
+def _read(stream: Any) -> bytes:
+    data = stream.read()
+    if not isinstance(data, bytes):
+        raise RequestValidationError(f"a file to upload must be opened in binary mode, not {type(data).__name__}")
+    return data

@@ -4,29 +4,48 @@ Resources never see the client: they get a requester, which sends a generated
 operation (retries, typed errors, the typed body), opens a stream, and lends the
 clock and the sleep the client was built with. `venice_ext._core._sender` holds the
 one implementation; tests may pass their own.
+
+`request` and `request_raw` are what the generated resource classes
+(`venice_api.resources`) call; `call` is the same for code that names a generated
+endpoint module itself, with the body as a model, a dict or keyword fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import httpx
 
 from venice_ext._core._api_response import APIResponse
 from venice_ext._core._transport import TransportHooks
 
-__all__ = ["AsyncRequester", "Operation", "Requester"]
+__all__ = ["AsyncRequester", "Operation", "RequestOptions", "Requester"]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class Operation(Protocol):
-    """A generated endpoint module, e.g. `venice_api.api.models.list_models`."""
+class Operation(Protocol[T_co]):
+    """A generated endpoint module, e.g. `venice_api.api.models.list_models`; `T_co` is its 2xx body."""
 
     METHOD: str
     PATH: str
     SUCCESS_STATUSES: tuple[int, ...]
     request_kwargs: Callable[..., dict[str, Any]]
-    parse_response: Callable[..., Any]
+
+    def parse_success(self, response: httpx.Response, /) -> T_co: ...
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call settings; a key is present only when the caller gave it."""
+
+    timeout: float | httpx.Timeout | None
+    max_retries: int
+    retry_ambiguous: bool
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
 
 
 # unasync: begin async source
@@ -43,31 +62,59 @@ class AsyncRequester(Protocol):
         """The clock and the sleep, injectable for tests."""
         ...
 
+    async def request(
+        self,
+        operation: Operation[T],
+        /,
+        *,
+        params: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> T:
+        """Send `operation` with these parameters and body fields (JSON names); its typed 2xx body."""
+        ...
+
+    async def request_raw(
+        self,
+        operation: Operation[T],
+        /,
+        *,
+        params: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> APIResponse[T]:
+        """Like `request`, with status, headers, request id, rate limits and balances."""
+        ...
+
     async def call(
         self,
-        operation: Any,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> T:
         """Send a generated operation; the typed 2xx body, or a typed error."""
         ...
 
     async def call_with_response(
         self,
-        operation: Any,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> APIResponse[Any]:
+    ) -> APIResponse[T]:
         """Like `call`, with status, headers, request id, rate limits and balances."""
         ...
 
@@ -93,31 +140,59 @@ class Requester(Protocol):
         """The clock and the sleep, injectable for tests."""
         ...
 
+    def request(
+        self,
+        operation: Operation[T],
+        /,
+        *,
+        params: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> T:
+        """Send `operation` with these parameters and body fields (JSON names); its typed 2xx body."""
+        ...
+
+    def request_raw(
+        self,
+        operation: Operation[T],
+        /,
+        *,
+        params: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
+        options: RequestOptions,
+    ) -> APIResponse[T]:
+        """Like `request`, with status, headers, request id, rate limits and balances."""
+        ...
+
     def call(
         self,
-        operation: Any,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> T:
         """Send a generated operation; the typed 2xx body, or a typed error."""
         ...
 
     def call_with_response(
         self,
-        operation: Any,
+        operation: Operation[T],
         /,
         *,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
-    ) -> APIResponse[Any]:
+    ) -> APIResponse[T]:
         """Like `call`, with status, headers, request id, rate limits and balances."""
         ...
 

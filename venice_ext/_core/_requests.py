@@ -65,7 +65,7 @@ def build_body(
 
 def stream_request(
     http: httpx.Client | httpx.AsyncClient,
-    operation: Operation,
+    operation: Operation[Any],
     body: RequestModel,
     *,
     accept: str | None,

@@ -74,7 +74,7 @@ class AsyncModels:
         if not refresh and cached is not None and _fresh(cached, now, self.cache_ttl):
             return cached
         models: ListModelsResponse = await self._requester.call(list_models, type_=type)
-        traits = await self._requester.call(list_model_traits, type_=type)
+        traits: Any = await self._requester.call(list_model_traits, type_=type)
         listing = _Listing(now, models, [model.to_dict() for model in models.data], _traits_json(traits))
         self._cache[type] = listing
         return listing
@@ -116,7 +116,7 @@ class Models:
         if not refresh and cached is not None and _fresh(cached, now, self.cache_ttl):
             return cached
         models: ListModelsResponse = self._requester.call(list_models, type_=type)
-        traits = self._requester.call(list_model_traits, type_=type)
+        traits: Any = self._requester.call(list_model_traits, type_=type)
         listing = _Listing(now, models, [model.to_dict() for model in models.data], _traits_json(traits))
         self._cache[type] = listing
         return listing
