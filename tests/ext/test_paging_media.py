@@ -136,7 +136,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
 )
 def test_one_type_whatever_the_answer(answer: Any, tmp_path: Path) -> None:
     media = Media.of(answer)
-    assert media.data == PNG and media.extension == ".png" and media.raw is answer
+    assert media == PNG and media.data == PNG and media.extension == ".png" and media.raw is answer
+    assert isinstance(media, bytes) and len(media.files) == 1
     (saved,) = media.save(tmp_path / "out.png")
     assert saved.read_bytes() == PNG
     assert [p.name for p in tmp_path.iterdir()] == ["out.png"]  # no temporary file left behind
@@ -154,6 +155,16 @@ def test_bad_base64_and_empty_answers_are_typed_errors() -> None:
         Media.of(Images(["%%%not base64"]))
     with pytest.raises(ResponseValidationError, match="no media"):
         Media.of(object())
+    with pytest.raises(ResponseValidationError, match="no media"):
+        Media.of(Images([]))
+
+
+def test_media_pickles_without_the_raw_answer() -> None:
+    import pickle
+
+    media = Media([b"a", b"b"], "image/png", raw=object())
+    again = pickle.loads(pickle.dumps(media))
+    assert again == b"a" and again.files == (b"a", b"b") and again.content_type == "image/png"
 
 
 def test_output_paths_that_cannot_be_written_safely_are_refused(tmp_path: Path) -> None:
@@ -167,5 +178,5 @@ def test_output_paths_that_cannot_be_written_safely_are_refused(tmp_path: Path) 
         check_output_path(existing, overwrite=False)
     if os.path.exists("/dev/null"):
         with pytest.raises(OutputPathError, match="not a regular file"):
-            Media(files=(b"x",)).save("/dev/null")
+            Media([b"x"]).save("/dev/null")
     assert check_output_path(existing) == existing

@@ -13,8 +13,7 @@ import base64
 import binascii
 import os
 import stat
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,28 +98,40 @@ def _files_of(answer: Any) -> list[bytes]:
     )
 
 
-@dataclass(frozen=True)
-class Media:
-    """The files of an image or audio answer: `files` (bytes each), `content_type`, `raw` (the answer)."""
+class Media(bytes):
+    """The files of an image or audio answer. It is the first (usually only) file's bytes;
+    `files` holds them all, `content_type` the media type where known, `raw` the answer."""
 
     files: tuple[bytes, ...]
-    content_type: str | None = None
-    raw: Any = field(default=None, repr=False, compare=False)
+    content_type: str | None
+    raw: Any
+
+    def __new__(cls, files: Sequence[bytes], content_type: str | None = None, raw: Any = None) -> Media:
+        if not files:
+            raise ResponseValidationError("the answer carries no media", status_code=200, body=b"", request_id=None)
+        media = super().__new__(cls, files[0])
+        media.files = tuple(bytes(file) for file in files)
+        media.content_type = content_type
+        media.raw = raw
+        return media
 
     @classmethod
     def of(cls, answer: Any, content_type: str | None = None) -> Media:
-        return cls(tuple(_files_of(answer)), content_type, answer)
+        if isinstance(answer, Media):
+            return answer
+        return cls(_files_of(answer), content_type, answer)
 
     @property
     def data(self) -> bytes:
-        """The first (usually only) file."""
+        """The first (usually only) file, as plain bytes."""
         return self.files[0]
 
-    def __len__(self) -> int:
-        return len(self.files)
+    def __repr__(self) -> str:
+        sizes = ", ".join(str(len(file)) for file in self.files)
+        return f"Media({len(self.files)} file(s) of {sizes} bytes, content_type={self.content_type!r})"
 
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.files)
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Media, (self.files, self.content_type, None))
 
     @property
     def extension(self) -> str:
@@ -129,7 +140,7 @@ class Media:
             known = _EXTENSIONS.get(self.content_type.split(";")[0].strip().lower())
             if known:
                 return known
-        head = self.files[0][:12] if self.files else b""
+        head = self.files[0][:12]
         for magic, extension in ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"ID3", ".mp3"), (b"fLaC", ".flac")):
             if head.startswith(magic):
                 return extension

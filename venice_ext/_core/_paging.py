@@ -19,6 +19,9 @@ __all__ = ["AsyncPages", "PageRule", "Pages", "cursor_rule", "offset_rule", "pag
 
 T = TypeVar("T")
 
+# The per-call options every generated method takes; they go with every page.
+CALL_OPTIONS = frozenset({"timeout", "max_retries", "retry_ambiguous", "extra_headers", "extra_query", "extra_body"})
+
 
 def _items(page: Any, path: Sequence[str]) -> list[Any]:
     value = page
@@ -41,6 +44,8 @@ class PageRule:
     size: str  # the parameter that sets the page size
     cursor_field: str = "next_cursor"
     total_pages_path: tuple[str, ...] = ()
+    # Venice's cursors carry the walk's filters: a continuation sends the cursor alone.
+    cursor_alone: bool = False
 
     def items(self, page: Any) -> list[Any]:
         return _items(page, self.items_path)
@@ -57,6 +62,9 @@ class PageRule:
                 raise ResponseValidationError(
                     f"the listing sent the cursor {cursor!r} twice", status_code=200, body=b"", request_id=None
                 )
+            if self.cursor_alone:
+                kept = {key: value for key, value in params.items() if key in CALL_OPTIONS}
+                return {**kept, self.position: cursor}
             return {**params, self.position: cursor}
         if self.kind == "offset":
             size = _number(params.get(self.size))
@@ -73,8 +81,10 @@ class PageRule:
         return {**params, self.position: current + 1}
 
 
-def cursor_rule(items: str = "data", *, position: str = "cursor", size: str = "pageSize") -> PageRule:
-    return PageRule(tuple(items.split(".")), "cursor", position, size)
+def cursor_rule(
+    items: str = "data", *, position: str = "cursor", size: str = "pageSize", cursor_alone: bool = False
+) -> PageRule:
+    return PageRule(tuple(items.split(".")), "cursor", position, size, cursor_alone=cursor_alone)
 
 
 def offset_rule(items: str = "data", *, position: str = "offset", size: str = "limit") -> PageRule:
