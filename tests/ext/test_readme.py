@@ -35,3 +35,32 @@ def test_readme_example_runs(source: str, monkeypatch: pytest.MonkeyPatch, tmp_p
             exec(compile(source, str(README), "exec"), module.__dict__)
         if "FakeVenice(" not in source:  # an example that starts its own fake talks to that one
             assert fake.requests, "the example talked to the fake server"
+
+
+def test_readme_examples_pass_mypy_strict(tmp_path: Path) -> None:
+    """What a user copies from the README type-checks as it is: no casts, asserts or isinstance needed."""
+    import subprocess
+
+    files = []
+    for number, source in enumerate(EXAMPLES, start=1):
+        path = tmp_path / f"readme_example_{number}.py"
+        path.write_text(source, encoding="utf-8")
+        files.append(str(path))
+    root = README.parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--config-file",
+            str(root / "pyproject.toml"),
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
