@@ -31,7 +31,6 @@ class Operation(Protocol[T_co]):
 
     METHOD: str
     PATH: str
-    SUCCESS_STATUSES: tuple[int, ...]
     request_kwargs: Callable[..., dict[str, Any]]
 
     def parse_success(self, response: httpx.Response, /) -> T_co: ...

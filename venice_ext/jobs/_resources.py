@@ -27,6 +27,8 @@ from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body
 from venice_ext._core._retry import FailureKind, failure_kind_of_status
 from venice_ext._core._symbols import (
+    AsyncGeneratedVideo,
+    GeneratedVideo,
     ModelParseError,
     QueueAudioRequest,
     QueueVideoRequest,
@@ -256,11 +258,21 @@ class _AsyncJobResource(_Jobs[AsyncJobT]):
 class AsyncVideo(_AsyncJobResource[AsyncVideoJob]):
     """`client.video`: `quote(**params)`, `queue(**params)`, `resume(job_json)`, `generate(path=..., **params)`.
 
-    In the async client every method but `resume` is a coroutine.
+    In the async client every method but `resume` is a coroutine. `transcriptions` and
+    `with_raw_response` are the generated ones.
     """
 
     _ops = _VIDEO
     _job_type = AsyncVideoJob
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        super().__init__(requester)
+        generated = AsyncGeneratedVideo(requester)
+        self.transcriptions = generated.transcriptions
+        self.with_raw_response = generated.with_raw_response
+        # The plain retrieve and complete; jobs (`queue(...)`, `resume(...)`) wait and download.
+        self.retrieve = generated.retrieve
+        self.complete = generated.complete
 
 
 class AsyncAudioJobs(_AsyncJobResource[AsyncAudioJob]):
@@ -344,11 +356,21 @@ class _JobResource(_Jobs[JobT]):
 class Video(_JobResource[VideoJob]):
     """`client.video`: `quote(**params)`, `queue(**params)`, `resume(job_json)`, `generate(path=..., **params)`.
 
-    In the async client every method but `resume` is a coroutine.
+    In the async client every method but `resume` is a coroutine. `transcriptions` and
+    `with_raw_response` are the generated ones.
     """
 
     _ops = _VIDEO
     _job_type = VideoJob
+
+    def __init__(self, requester: Requester) -> None:
+        super().__init__(requester)
+        generated = GeneratedVideo(requester)
+        self.transcriptions = generated.transcriptions
+        self.with_raw_response = generated.with_raw_response
+        # The plain retrieve and complete; jobs (`queue(...)`, `resume(...)`) wait and download.
+        self.retrieve = generated.retrieve
+        self.complete = generated.complete
 
 
 class AudioJobs(_JobResource[AudioJob]):

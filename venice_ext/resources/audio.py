@@ -21,7 +21,12 @@ from venice_ext._core._errors_from import connection_error_from, request_id_of
 from venice_ext._core._files import AtomicFile, async_offload, offload
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
-from venice_ext._core._symbols import CreateSpeechRequestSchema, create_speech
+from venice_ext._core._symbols import (
+    AsyncGeneratedAudio,
+    CreateSpeechRequestSchema,
+    GeneratedAudio,
+    create_speech,
+)
 from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
 
@@ -85,12 +90,12 @@ def build_speech_request(
     input: str, params: Mapping[str, Any], extra_body: Mapping[str, Any] | None, *, streaming: bool
 ) -> CreateSpeechRequestSchema:
     """The generated request model for these arguments; RequestValidationError if they don't fit."""
-    if "streaming" in params:
+    if params.get("streaming"):
         raise RequestValidationError(
             "audio.speech.create() returns the whole audio; to receive it as it is made "
             "call audio.speech.stream(...) instead of passing streaming=True"
         )
-    body: dict[str, Any] = {"input": input, **params}
+    body: dict[str, Any] = {"input": input, **{k: v for k, v in params.items() if k != "streaming"}}
     if streaming:
         body["streaming"] = True
     return build_body(CreateSpeechRequestSchema.from_dict, body, extra_body, name="audio.speech")
@@ -172,6 +177,7 @@ class AsyncSpeech:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+        self.with_raw_response = AsyncGeneratedAudio(requester).speech.with_raw_response
 
     async def create(
         self,
@@ -209,6 +215,12 @@ class AsyncAudio(AsyncAudioJobs):
     def __init__(self, requester: AsyncRequester) -> None:
         super().__init__(requester)
         self.speech = AsyncSpeech(requester)
+        generated = AsyncGeneratedAudio(requester)
+        self.transcriptions = generated.transcriptions
+        self.voices = generated.voices
+        # The plain job operations; `quote`, `queue`, `resume` and `generate` above do the waiting.
+        self.jobs = generated.jobs
+        self.with_raw_response = generated.with_raw_response
 
 
 # unasync: end async source
@@ -275,6 +287,7 @@ class Speech:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+        self.with_raw_response = GeneratedAudio(requester).speech.with_raw_response
 
     def create(
         self,
@@ -310,6 +323,12 @@ class Audio(AudioJobs):
     def __init__(self, requester: Requester) -> None:
         super().__init__(requester)
         self.speech = Speech(requester)
+        generated = GeneratedAudio(requester)
+        self.transcriptions = generated.transcriptions
+        self.voices = generated.voices
+        # The plain job operations; `quote`, `queue`, `resume` and `generate` above do the waiting.
+        self.jobs = generated.jobs
+        self.with_raw_response = generated.with_raw_response
 
 
 # unasync: end sync twin

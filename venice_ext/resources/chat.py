@@ -17,8 +17,10 @@ from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncChatStream, ChatStream
 from venice_ext._core._symbols import (
+    AsyncGeneratedChat,
     ChatCompletionRequest,
     CreateChatCompletionResponse,
+    GeneratedChat,
     create_chat_completion,
 )
 from venice_ext.errors import RequestValidationError
@@ -48,7 +50,8 @@ def build_chat_request(
     stream: bool,
 ) -> ChatCompletionRequest:
     """The generated request model for these arguments; RequestValidationError if they don't fit."""
-    body: dict[str, Any] = {"model": model, "messages": [dict(message) for message in messages], **params}
+    fields = {key: value for key, value in params.items() if key != "stream"}
+    body: dict[str, Any] = {"model": model, "messages": [dict(message) for message in messages], **fields}
     if stream:
         body["stream"] = True
         # final() reports real token usage only if the server is asked for it.
@@ -57,7 +60,7 @@ def build_chat_request(
 
 
 def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
-    if "stream" in params:
+    if params.get("stream"):
         raise RequestValidationError(
             "chat.completions.create() returns a whole completion; for a stream call "
             "chat.completions.stream(...) instead of passing stream=True"
@@ -70,6 +73,8 @@ class AsyncCompletions:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+        # Raw access (status, headers, request id) with the spec's own fields as keywords.
+        self.with_raw_response = AsyncGeneratedChat(requester).completions.with_raw_response
 
     async def create(
         self,
@@ -218,6 +223,8 @@ class Completions:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+        # Raw access (status, headers, request id) with the spec's own fields as keywords.
+        self.with_raw_response = GeneratedChat(requester).completions.with_raw_response
 
     def create(
         self,

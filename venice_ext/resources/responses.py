@@ -14,7 +14,13 @@ import httpx
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncStream, Stream
-from venice_ext._core._symbols import CreateResponseResponse, ResponsesRequest, create_response
+from venice_ext._core._symbols import (
+    AsyncGeneratedResponses,
+    CreateResponseResponse,
+    GeneratedResponses,
+    ResponsesRequest,
+    create_response,
+)
 from venice_ext.errors import (
     RequestValidationError,
     ResponseValidationError,
@@ -112,6 +118,8 @@ class AsyncResponses:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+        # Raw access (status, headers, request id) with the spec's own fields as keywords.
+        self.with_raw_response = AsyncGeneratedResponses(requester).with_raw_response
 
     async def create(
         self,
@@ -183,6 +191,8 @@ class Responses:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+        # Raw access (status, headers, request id) with the spec's own fields as keywords.
+        self.with_raw_response = GeneratedResponses(requester).with_raw_response
 
     def create(
         self,

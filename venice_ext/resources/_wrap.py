@@ -1,0 +1,64 @@
+"""Turning a generated resource method into one that returns more: media, or every page.
+
+The wrappers copy the generated method's signature (ParamSpec), so a field Venice
+adds to an operation reaches the ergonomic method with the next regeneration, typed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from venice_ext._core._media import Media
+from venice_ext._core._paging import AsyncPages, PageRule, Pages
+
+__all__ = ["async_media_method", "async_paged_method", "media_method", "paged_method"]
+
+S = TypeVar("S")
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def media_method(method: Callable[Concatenate[S, P], Any]) -> Callable[Concatenate[S, P], Media]:
+    """`method`, answering with `Media` (bytes, whether the answer was binary or base64)."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Media:
+        return Media.of(method(self, *args, **kwargs))
+
+    return wrapper
+
+
+def async_media_method(
+    method: Callable[Concatenate[S, P], Awaitable[Any]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, Media]]:
+    @functools.wraps(method)
+    async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Media:
+        return Media.of(await method(self, *args, **kwargs))
+
+    return wrapper
+
+
+def paged_method(
+    method: Callable[Concatenate[S, P], Any], rule: PageRule, item: type[T]
+) -> Callable[Concatenate[S, P], Pages[T]]:
+    """`method`, answering with every `item` of every page, fetched as the iteration needs them."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Pages[T]:
+        call: Callable[..., Any] = method
+        return Pages(lambda params: call(self, **params), kwargs, rule)
+
+    return wrapper
+
+
+def async_paged_method(
+    method: Callable[Concatenate[S, P], Awaitable[Any]], rule: PageRule, item: type[T]
+) -> Callable[Concatenate[S, P], AsyncPages[T]]:
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> AsyncPages[T]:
+        call: Callable[..., Awaitable[Any]] = method
+        return AsyncPages(lambda params: call(self, **params), kwargs, rule)
+
+    return wrapper
