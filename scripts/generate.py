@@ -26,6 +26,8 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
 from ruamel.yaml import YAML
 
+from scripts import resources
+from scripts.resource_names import ResourceConfigError, load_config, plan_resources
 from scripts.spec_io import SpecError, dump_json, load_spec_file
 from scripts.transforms import apply_transforms, iter_operations
 
@@ -43,6 +45,9 @@ class GenerationResult:
     package_dir: Path
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Resource methods named by the default rule rather than spec/resources.yaml: worth
+    # a look, never a failure (a new operation must still get its method).
+    notices: list[str] = field(default_factory=list)
 
 
 class GenerationError(Exception):
@@ -81,6 +86,7 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
     """
     started = time.perf_counter()
     normalized = apply_transforms(spec)
+    plan = plan_resources(normalized, load_config())
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".gen-", dir=destination.parent) as scratch:
         scratch_dir = Path(scratch)
@@ -98,7 +104,7 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
         # Its progress line names the scratch directory: noise, and not reproducible.
         templates = _mount_templates(scratch_dir / "templates")
         with _tools_on_path(), contextlib.redirect_stdout(io.StringIO()):
-            diagnostics = openapi_python_client.generate(config=config, custom_template_path=templates)
+            diagnostics = resources.generate(config, templates, plan)
         warnings = [_describe(diagnostic) for diagnostic in diagnostics]
         errors = [diagnostic for diagnostic in diagnostics if diagnostic.level == ErrorLevel.ERROR]
         if errors or not (out_dir / "__init__.py").is_file():
@@ -109,7 +115,7 @@ def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = Tru
         if destination.exists():
             shutil.rmtree(destination)
         out_dir.rename(destination)
-    return GenerationResult(destination, warnings, time.perf_counter() - started)
+    return GenerationResult(destination, warnings, time.perf_counter() - started, plan.notices)
 
 
 def _mount_templates(target: Path) -> Path:
@@ -151,9 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         result = run_generator(load_spec_file(args.spec), args.output)
-    except (SpecError, GenerationError) as exc:
+    except (SpecError, GenerationError, ResourceConfigError) as exc:
         print(f"error: make generate: {exc}", file=sys.stderr)
         return 1
+    for notice in result.notices:
+        print(f"warning: {notice}")
     modules = sum(1 for path in (result.package_dir / "api").rglob("*.py") if path.name != "__init__.py")
     models = sum(1 for path in (result.package_dir / "models").glob("*.py") if path.name != "__init__.py")
     where = result.package_dir.relative_to(ROOT) if result.package_dir.is_relative_to(ROOT) else result.package_dir

@@ -109,6 +109,10 @@ def test_generated_package_passes_mypy_strict(tmp_path: Path) -> None:
             "-m",
             "mypy",
             "--strict",
+            # Not the repository's pyproject.toml (mypy finds it above generated/): it
+            # ignores every error in venice_api, for the sake of venice_ext's checks.
+            "--config-file",
+            os.devnull,
             "--disable-error-code",
             "redundant-cast",
             "--cache-dir",
