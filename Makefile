@@ -8,7 +8,7 @@ export VENICE_SPEC_SOURCE
 
 GENERATED := generated/venice_api/__init__.py
 GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml $(wildcard spec/templates/*) \
-	scripts/transforms.py scripts/generate.py scripts/spec_io.py
+	scripts/transforms.py scripts/generate.py scripts/spec_io.py $(wildcard venice_spec/*.py)
 
 .PHONY: help demo install spec spec-diff update-spec generate test test-history bench lint typecheck clean
 

@@ -1,7 +1,8 @@
 """`make update-spec`: take the current Venice spec, show what changed, and check the client still works.
 
 1. Fetch the spec from `VENICE_SPEC_SOURCE` into a temporary directory (nothing in spec/
-   changes yet; a failed fetch or invalid YAML stops here with one line).
+   changes yet; a failed fetch, invalid YAML or a spec that breaks OpenAPI beyond the
+   repairs of `venice_spec.repairs` stops here with one line).
 2. If it is byte-identical to the locked spec, say so and stop: nothing to regenerate.
 3. Print the change report (`venice_spec.diff`) from the locked spec to the new one.
 4. Install it as `make spec` does: spec/swagger.yaml and spec/venice-spec.lock.
@@ -111,7 +112,7 @@ def update(
     with tempfile.TemporaryDirectory(prefix="venice-update-spec-") as scratch_name:
         scratch = Path(scratch_name)
         try:
-            new_lock = fetch(source, scratch / "swagger.yaml", scratch / "venice-spec.lock")
+            new_lock = fetch(source, scratch / "swagger.yaml", scratch / "venice-spec.lock").lock
         except SpecError as exc:
             print(f"error: {SOURCE_VARIABLE}={source}: {exc}", file=sys.stderr)
             return 1

@@ -209,7 +209,7 @@ paths:
     get:
       parameters:
         - {name: mode, in: query, schema: {type: string, enum: [%s]}}
-      responses: {}
+      responses: {"200": {description: OK}}
 """
     (tmp_path / "old.yaml").write_text(template % ("1", "on, off"))
     (tmp_path / "new.yaml").write_text(template % ("2", "on, off, auto"))
@@ -502,7 +502,7 @@ def sample_changes() -> tuple[dict[str, Any], dict[str, Any]]:
     new = spec(
         post(obj({"voice": {"enum": ["a", "b", "c"]}}), obj({"state": {"enum": ["x", "y"]}})), version="20260102.000000"
     )
-    new["paths"]["/new"] = {"get": {"operationId": "listNew", "responses": {}}}
+    new["paths"]["/new"] = {"get": {"operationId": "listNew", "responses": {"200": {"description": "OK"}}}}
     return old, new
 
 
