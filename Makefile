@@ -9,7 +9,8 @@ export VENICE_SPEC_SOURCE
 GENERATED := generated/venice_api/__init__.py
 GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml spec/always_sent.yaml spec/resources.yaml \
 	$(wildcard spec/templates/*.jinja spec/templates/*/*.jinja) \
-	scripts/transforms.py scripts/generate.py scripts/spec_io.py scripts/resources.py scripts/resource_names.py
+	scripts/transforms.py scripts/generate.py scripts/spec_io.py scripts/resources.py scripts/resource_names.py \
+	$(wildcard venice_spec/*.py)
 
 .PHONY: help demo install spec spec-diff update-spec generate unasync test test-history bench lint typecheck clean
 

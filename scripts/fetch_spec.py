@@ -1,9 +1,12 @@
 """`make spec`: fetch Venice's OpenAPI spec into spec/ and record it in the lock file.
 
 The source is `VENICE_SPEC_SOURCE`, a URL or a file path, by default the live spec.
-The fetched bytes are parsed (YAML 1.2) before anything is written; spec/swagger.yaml
-and spec/venice-spec.lock are then replaced atomically, so a failed fetch leaves the
-previous spec and lock untouched. This is the only build step that uses the network.
+The fetched bytes are read as `venice_spec.load` reads them (YAML 1.2, validated,
+repaired or refused) before anything is written; spec/swagger.yaml and
+spec/venice-spec.lock are then replaced atomically, so a failed fetch or a refused
+spec leaves the previous spec and lock untouched. The file keeps Venice's bytes:
+the repairs are made again on every read. This is the only build step that uses the
+network.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.spec_io import SpecError, load_spec_bytes, sha256_hex
+from scripts.spec_io import SpecError, parse_spec, sha256_hex
+from venice_spec.repairs import Repair
 
 DEFAULT_SOURCE = "https://api.venice.ai/doc/api/swagger.yaml"
 SOURCE_VARIABLE = "VENICE_SPEC_SOURCE"
@@ -83,22 +87,31 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def fetch(source: str, spec_file: Path = SPEC_FILE, lock_file: Path = LOCK_FILE) -> SpecLock:
+@dataclass(frozen=True)
+class Fetched:
+    lock: SpecLock
+    repairs: tuple[Repair, ...]
+
+
+def fetch(source: str, spec_file: Path = SPEC_FILE, lock_file: Path = LOCK_FILE) -> Fetched:
     data = read_source(source)
-    document = load_spec_bytes(data)
-    lock = SpecLock(str(document["info"]["version"]), sha256_hex(data), count_operations(document))
+    loaded = parse_spec(data)
+    lock = SpecLock(loaded.version, sha256_hex(data), count_operations(loaded.document))
     write_atomically(spec_file, data)
     write_atomically(lock_file, lock.to_json().encode())
-    return lock
+    return Fetched(lock, loaded.repairs)
 
 
 def main(spec_file: Path = SPEC_FILE, lock_file: Path = LOCK_FILE) -> int:
     source = os.environ.get(SOURCE_VARIABLE) or DEFAULT_SOURCE
     try:
-        lock = fetch(source, spec_file, lock_file)
+        fetched = fetch(source, spec_file, lock_file)
     except SpecError as exc:
         print(f"error: {SOURCE_VARIABLE}={source}: {exc}", file=sys.stderr)
         return 1
+    for repair in fetched.repairs:
+        print(f"warning: repaired {repair}", file=sys.stderr)
+    lock = fetched.lock
     print(f"spec {lock.version} sha256 {lock.sha256} ({lock.operations} operations) from {source}")
     return 0
 

@@ -1,8 +1,11 @@
-"""`make generate`: transformed spec -> openapi-python-client -> generated/venice_api.
+"""`make generate`: spec -> validated (repaired) -> transformed -> validated -> openapi-python-client.
 
-The generator writes into a scratch directory next to the target, and the result
-replaces `generated/venice_api` only when the run produced no warning at all, so
-a failed regeneration never leaves a half-written package behind.
+The spec is read by `venice_spec.load`, which repairs or refuses what breaks OpenAPI;
+the transformed spec is validated again, so that a transform cannot hand the
+generator a broken document either. The generator writes into a scratch directory
+next to the target, and the result replaces `generated/venice_api` only when the
+run produced no warning at all, so a refused spec or a failed regeneration never
+leaves a half-written package behind: the previous one stays.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from ruamel.yaml import YAML
 
 from scripts import resources
 from scripts.resource_names import ResourceConfigError, load_config, plan_resources
-from scripts.spec_io import SpecError, dump_json, load_spec_file
+from scripts.spec_io import SpecError, dump_json, read_spec
 from scripts.transforms import apply_transforms, iter_operations
+from venice_spec.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "spec"
@@ -80,12 +84,17 @@ def generator_config(spec: dict[str, Any]) -> dict[str, Any]:
 def run_generator(spec: dict[str, Any], destination: Path, *, strict: bool = True) -> GenerationResult:
     """Generate the package for an already loaded (untransformed) spec into `destination`.
 
+    `spec` is what `venice_spec.load` returns: valid OpenAPI, repaired if need be.
+
     The generator runs in-process through its Python API, so its diagnostics arrive
     as objects (any of them, even "Skipping Integration" for a missing post hook,
     counts as a warning) rather than as console text to scrape.
     """
     started = time.perf_counter()
     normalized = apply_transforms(spec)
+    broken = validate(normalized)
+    if broken:
+        raise GenerationError(f"the transformed spec breaks OpenAPI: {broken[0]}")
     plan = plan_resources(normalized, load_config())
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".gen-", dir=destination.parent) as scratch:
@@ -156,9 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.spec} is missing; run `make spec` first", file=sys.stderr)
         return 1
     try:
-        result = run_generator(load_spec_file(args.spec), args.output)
+        loaded = read_spec(args.spec)
+        for repair in loaded.repairs:
+            print(f"warning: {args.spec.name}: repaired {repair}", file=sys.stderr)
+        result = run_generator(loaded.document, args.output)
     except (SpecError, GenerationError, ResourceConfigError) as exc:
-        print(f"error: make generate: {exc}", file=sys.stderr)
+        print(f"error: make generate: {args.spec.name}: {exc}", file=sys.stderr)
         return 1
     for notice in result.notices:
         print(f"warning: {notice}")

@@ -1,9 +1,10 @@
 """`make test-history`: put every published spec version through the same pipeline.
 
-For each file in the history folder: transform, generate (warnings collected, not
-fatal), import every generated module in a fresh interpreter, and print one table
-row: version, operations in the spec, operations generated, warnings, modules that
-fail to import. Exits non-zero if any version falls short.
+For each file in the history folder: read it as `make generate` does (validated, and
+repaired or refused), transform, generate (warnings collected, not fatal), import every
+generated module in a fresh interpreter, and print one table row: version, operations
+in the spec, the repairs it needed, operations generated, warnings, modules that fail
+to import. Exits non-zero if any version falls short; a repaired version does not.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from scripts.fetch_spec import count_operations
 from scripts.generate import PACKAGE, GenerationError, run_generator
-from scripts.spec_io import SpecError, load_spec_file
+from scripts.spec_io import SpecError, read_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HISTORY = ROOT.parent / "shared" / "venice-spec" / "history"
@@ -47,6 +48,7 @@ class VersionReport:
     name: str
     version: str
     spec_operations: int
+    repairs: tuple[str, ...] = ()  # repair names, one per change
     generated_operations: int = 0
     warnings: int = 0
     import_failures: int = 0
@@ -66,10 +68,12 @@ class VersionReport:
 def check_version(spec_path: Path, scratch: Path) -> VersionReport:
     started = time.perf_counter()
     try:
-        spec = load_spec_file(spec_path)
+        loaded = read_spec(spec_path)
     except SpecError as exc:
         return VersionReport(spec_path.stem, "?", 0, problem=str(exc))
-    report = VersionReport(spec_path.stem, str(spec["info"]["version"]), count_operations(spec))
+    spec = loaded.document
+    repairs = tuple(repair.name for repair in loaded.repairs)
+    report = VersionReport(spec_path.stem, loaded.version, count_operations(spec), repairs)
     destination = scratch / spec_path.stem / PACKAGE
     try:
         result = run_generator(spec, destination, strict=False)
@@ -99,19 +103,29 @@ def check_version(spec_path: Path, scratch: Path) -> VersionReport:
 
 def render(reports: list[VersionReport]) -> str:
     header = (
-        f"{'spec file':<22} {'info.version':<16} {'ops':>4} {'generated':>9} {'warnings':>8} "
+        f"{'spec file':<22} {'info.version':<16} {'ops':>4} {'repairs':>7} {'generated':>9} {'warnings':>8} "
         f"{'import failures':>15} {'time':>6}"
     )
     lines = [header, "-" * len(header)]
     for report in reports:
         lines.append(
-            f"{report.name:<22} {report.version:<16} {report.spec_operations:>4} {report.generated_operations:>9} "
-            f"{report.warnings:>8} {report.import_failures:>15} {report.seconds:>5.1f}s"
-            + ("" if report.ok else f"  FAIL {report.problem[:100]}")
+            f"{report.name:<22} {report.version:<16} {report.spec_operations:>4} {len(report.repairs):>7} "
+            f"{report.generated_operations:>9} {report.warnings:>8} {report.import_failures:>15} "
+            f"{report.seconds:>5.1f}s"
+            + ("" if report.ok else f"  FAIL {report.problem[:200]}")
+            + (f"  repaired: {_by_name(report.repairs)}" if report.repairs else "")
         )
     passed = sum(report.ok for report in reports)
-    lines.append(f"{passed} of {len(reports)} versions: all operations generated, 0 warnings, 0 import failures")
+    repaired = sum(bool(report.repairs) for report in reports)
+    lines.append(
+        f"{passed} of {len(reports)} versions: all operations generated, 0 warnings, 0 import failures "
+        f"({repaired} of them repaired first)"
+    )
     return "\n".join(lines)
+
+
+def _by_name(repairs: tuple[str, ...]) -> str:
+    return ", ".join(f"{name} x{repairs.count(name)}" for name in dict.fromkeys(repairs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from venice_spec._openapi import iter_operations, operation_id_for
+from venice_spec._openapi import pascal as _pascal
+
 __all__ = ["GENERATOR_TRANSFORMS", "Spec", "Transform", "apply_transforms", "iter_operations"]
 
 _log = logging.getLogger(__name__)
@@ -27,19 +30,8 @@ _log = logging.getLogger(__name__)
 Spec = dict[str, Any]
 Transform = Callable[[Spec], Spec]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
-
-
-def iter_operations(spec: Spec) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Yield (path, method, operation) in document order."""
-    for path, item in spec.get("paths", {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method, operation in item.items():
-            if method in HTTP_METHODS and isinstance(operation, dict):
-                yield path, method, operation
 
 
 # Values under these keys are data (sample payloads, literals), never schemas.
@@ -69,16 +61,6 @@ def _schema_nodes(spec: Spec) -> Iterator[dict[str, Any]]:
         yield from _walk_schemas(root)
 
 
-def _pascal(text: str) -> str:
-    words = re.findall(r"[A-Za-z][a-z0-9]*|[0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text))
-    return "".join(word[:1].upper() + word[1:] for word in words)
-
-
-def _camel(text: str) -> str:
-    pascal = _pascal(text)
-    return pascal[:1].lower() + pascal[1:]
-
-
 # --- the transforms, in the order they are applied -------------------------------------
 
 
@@ -91,7 +73,7 @@ def name_unnamed_operations(spec: Spec) -> Spec:
     spec = copy.deepcopy(spec)
     for path, method, operation in iter_operations(spec):
         if not operation.get("operationId"):
-            operation["operationId"] = _camel(f"{method} {path.replace('{', '').replace('}', '')}")
+            operation["operationId"] = operation_id_for(method, path)
     return spec
 
 

@@ -1,14 +1,16 @@
 """`make update-spec`: take the current Venice spec, show what changed, and check the client still works.
 
 1. Fetch the spec from `VENICE_SPEC_SOURCE` into a temporary directory (nothing in spec/
-   changes yet; a failed fetch or invalid YAML stops here with one line).
+   changes yet; a failed fetch, invalid YAML or a spec that breaks OpenAPI beyond the
+   repairs of `venice_spec.repairs` stops here with one line).
 2. If it is byte-identical to the locked spec, say so and stop: nothing to regenerate.
 3. Print the change report (`venice_spec.diff`) from the locked spec to the new one.
 4. Install it as `make spec` does: spec/swagger.yaml and spec/venice-spec.lock.
 5. Regenerate generated/venice_api (`scripts.generate`, which keeps the old package if
    generation fails) and run the test suite (`pytest -q -x`), venice_ext's included.
-6. End with one paragraph: versions, how many changes and how many breaking, and whether
-   generation and the tests (venice_ext's in particular) pass.
+6. End with one paragraph: versions, the repairs the validator's findings called for,
+   how many changes and how many breaking, and whether generation and the tests
+   (venice_ext's in particular) pass.
 
 The new spec stays locked even when generation or tests fail: the report and the failure
 are what the next step (a transform, a venice_ext fix) needs, and `make generate` can be
@@ -26,7 +28,6 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from scripts.fetch_spec import (
     DEFAULT_SOURCE,
@@ -38,8 +39,9 @@ from scripts.fetch_spec import (
     fetch,
     write_atomically,
 )
-from scripts.spec_io import SpecError, load_spec_bytes, sha256_hex
+from scripts.spec_io import SpecError, parse_spec, sha256_hex
 from venice_spec.diff import Change, diff_specs, render_text, summarize
+from venice_spec.repairs import Repair
 
 GENERATE_COMMAND = (sys.executable, "-m", "scripts.generate")
 TEST_COMMAND = (sys.executable, "-m", "pytest", "-q", "-x")
@@ -111,10 +113,11 @@ def update(
     with tempfile.TemporaryDirectory(prefix="venice-update-spec-") as scratch_name:
         scratch = Path(scratch_name)
         try:
-            new_lock = fetch(source, scratch / "swagger.yaml", scratch / "venice-spec.lock")
+            fetched = fetch(source, scratch / "swagger.yaml", scratch / "venice-spec.lock")
         except SpecError as exc:
             print(f"error: {SOURCE_VARIABLE}={source}: {exc}", file=sys.stderr)
             return 1
+        new_lock, repairs = fetched.lock, fetched.repairs
         new_bytes = (scratch / "swagger.yaml").read_bytes()
         if old_bytes == new_bytes and old_lock is not None and old_lock.sha256 == new_lock.sha256:
             out(
@@ -134,7 +137,7 @@ def update(
         generated = subprocess.run(list(generate_command), cwd=ROOT, check=False).returncode == 0
         tests = run_tests(test_command, scratch) if generated else None
     out("")
-    out(_paragraph(_summary(old_version, new_lock, old_lock, changes, generated, tests)))
+    out(_paragraph(_summary(old_version, new_lock, old_lock, changes, repairs, generated, tests)))
     return 0 if generated and tests is not None and tests.passed else 1
 
 
@@ -146,14 +149,14 @@ def _report(
         out("no locked spec file to compare with: skipping the change report")
         return old_version, None
     try:
-        old: dict[str, Any] = load_spec_bytes(old_bytes)
+        old = parse_spec(old_bytes)
     except SpecError as exc:
         out(f"the locked spec cannot be read ({exc}): skipping the change report")
         return old_version, None
-    old_version = str(old["info"]["version"])
-    changes = diff_specs(old, load_spec_bytes(new_bytes))
-    out(render_text(changes, old_version, new_version))
-    return old_version, changes
+    new = parse_spec(new_bytes)
+    changes = diff_specs(old.document, new.document)
+    out(render_text(changes, old.version, new_version, old_repairs=old.repairs, new_repairs=new.repairs))
+    return old.version, changes
 
 
 def _summary(
@@ -161,6 +164,7 @@ def _summary(
     new_lock: SpecLock,
     old_lock: SpecLock | None,
     changes: list[Change] | None,
+    repairs: Sequence[Repair],
     generated: bool,
     tests: TestRun | None,
 ) -> str:
@@ -179,7 +183,8 @@ def _summary(
             parts.append(
                 f"; {_count(counts['operations_added'], 'operation')} added, {counts['operations_removed']} removed"
             )
-    parts.append(". spec/swagger.yaml and spec/venice-spec.lock now hold the new version")
+    parts.append(f". The new spec {_repairs(repairs)}")
+    parts.append("; spec/swagger.yaml and spec/venice-spec.lock now hold it as published")
     if not generated:
         parts.append(
             ", but regenerating the client FAILED (see above): generated/venice_api still holds the client of "
@@ -205,6 +210,19 @@ def _summary(
     else:
         parts.append("; venice_ext's own tests (tests/ext) did not get to run.")
     return "".join(parts)
+
+
+def _repairs(repairs: Sequence[Repair]) -> str:
+    if not repairs:
+        return "is valid OpenAPI (no repair needed)"
+    by_name: dict[str, list[str]] = {}
+    for repair in repairs:
+        by_name.setdefault(repair.name, []).append(repair.pointer)
+    listed = "; ".join(
+        f"{name} at {', '.join(pointers[:3])}{f' and {len(pointers) - 3} more' if len(pointers) > 3 else ''}"
+        for name, pointers in by_name.items()
+    )
+    return f"breaks OpenAPI: the validator's findings took {_count(len(repairs), 'repair')} ({listed})"
 
 
 def _count(number: int, noun: str) -> str:

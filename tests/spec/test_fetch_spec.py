@@ -29,9 +29,9 @@ paths:
     get:
       parameters:
         - {name: mode, in: query, schema: {type: string, enum: [on, off, yes, no]}}
-      responses: {}
+      responses: {"200": {description: OK}}
     post:
-      responses: {}
+      responses: {"200": {description: OK}}
 """
 
 
@@ -95,6 +95,10 @@ def closed_port() -> int:
         pytest.param(lambda tmp: _write(tmp / "bad.yaml", b"openapi: 3.0.0\npaths: {a: [1, 2\n"), id="invalid-yaml"),
         pytest.param(lambda tmp: _write(tmp / "list.yaml", b"- just\n- a list\n"), id="not-openapi"),
         pytest.param(lambda tmp: _write(tmp / "bin.yaml", b"\xff\xfe\x00"), id="not-utf8"),
+        pytest.param(
+            lambda tmp: _write(tmp / "ref.yaml", MINI_SPEC.replace(b"OK}", b"OK, $ref: '#/x'}")), id="breaks-openapi"
+        ),
+        pytest.param(lambda tmp: _write(tmp / "dup.yaml", MINI_SPEC + b"openapi: 3.0.1\n"), id="differing-duplicate"),
     ],
 )
 def test_failures_print_one_line_naming_the_variable_and_write_nothing(
@@ -116,6 +120,29 @@ def test_failures_print_one_line_naming_the_variable_and_write_nothing(
     assert err.startswith("error: VENICE_SPEC_SOURCE=")
     assert (spec_file.read_bytes(), lock_file.read_bytes()) == before
     assert sorted(p.name for p in spec_file.parent.iterdir()) == ["swagger.yaml", "venice-spec.lock"]
+
+
+def test_a_repairable_spec_is_fetched_as_published_and_the_repairs_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published = MINI_SPEC.replace(b"  title: mini", b"  title: mini\n  title: mini").replace(
+        b"description: OK", b"x-doc: none"
+    )
+    source = tmp_path / "upstream.yaml"
+    source.write_bytes(published)
+    code, spec_file, _ = run_main(monkeypatch, tmp_path, str(source))
+    assert code == 0
+    assert spec_file.read_bytes() == published, "the repairs are made on reading, not written back"
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings[0] == (
+        "warning: repaired keep_last_duplicates: /info/title: line 4: key 'title' repeats line 3 (identical); "
+        "the last one is kept"
+    )
+    assert warnings[1:] == [
+        "warning: repaired default_response_descriptions: /paths/~1models/get/responses/200/description: set to 'OK'",
+        "warning: repaired default_response_descriptions: /paths/~1voices/get/responses/200/description: set to 'OK'",
+        "warning: repaired default_response_descriptions: /paths/~1voices/post/responses/200/description: set to 'OK'",
+    ]
 
 
 def _write(path: Path, data: bytes) -> str:

@@ -57,42 +57,56 @@ def test_two_runs_give_byte_identical_trees(tmp_path: Path) -> None:
     assert tree_differences(first, installed) == [], "generated/ is stale: run `make generate`"
 
 
-def broken_spec() -> dict[str, Any]:
+def minimal_spec(operation: dict[str, Any]) -> dict[str, Any]:
     return {
         "openapi": "3.0.0",
-        "info": {"title": "broken", "version": "1"},
+        "info": {"title": "mini", "version": "1"},
         "paths": {
-            "/things": {
-                "get": {
-                    "operationId": "listThings",
-                    "responses": {
-                        "200": {
-                            "description": "OK",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}},
-                        }
-                    },
-                }
-            }
+            "/things": {"post": {"operationId": "addThing", "responses": {"200": {"description": "OK"}}, **operation}}
         },
         "components": {"schemas": {}},
     }
 
 
-def test_a_warning_fails_generation_and_keeps_the_previous_package(tmp_path: Path) -> None:
+def warning_spec() -> dict[str, Any]:
+    """Valid OpenAPI the generator cannot handle: it skips the endpoint, with a warning."""
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    return minimal_spec({"requestBody": {"content": {"application/xml": {"schema": schema}}}})
+
+
+def keep_previous(tmp_path: Path) -> Path:
     destination = tmp_path / "venice_api"
     destination.mkdir()
     (destination / "__init__.py").write_text("PREVIOUS = True\n")
+    return destination
+
+
+def test_a_warning_fails_generation_and_keeps_the_previous_package(tmp_path: Path) -> None:
+    destination = keep_previous(tmp_path)
     with pytest.raises(GenerationError, match="warning"):
-        run_generator(broken_spec(), destination)
+        run_generator(warning_spec(), destination)
     assert (destination / "__init__.py").read_text() == "PREVIOUS = True\n"
     assert [p.name for p in tmp_path.iterdir()] == ["venice_api"], "no scratch directory left behind"
 
 
 def test_non_strict_runs_report_the_warnings(tmp_path: Path) -> None:
-    result = run_generator(broken_spec(), tmp_path / "venice_api", strict=False)
+    result = run_generator(warning_spec(), tmp_path / "venice_api", strict=False)
     assert len(result.warnings) == 1
-    assert "GET /things" in result.warnings[0]
-    assert "Could not find reference" in result.warnings[0]
+    assert "POST /things" in result.warnings[0]
+    assert "Unsupported content type application/xml" in result.warnings[0]
+
+
+def test_a_spec_that_breaks_openapi_never_reaches_the_generator(tmp_path: Path) -> None:
+    # A dangling $ref: the generator would skip the endpoint; the validator names the place.
+    media = {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}
+    spec = minimal_spec({"responses": {"200": {"description": "OK", "content": media}}})
+    destination = keep_previous(tmp_path)
+    with pytest.raises(GenerationError) as raised:
+        run_generator(spec, destination, strict=False)
+    pointer = "/paths/~1things/post/responses/200/content/application~1json/schema/$ref"
+    rule = "$ref '#/components/schemas/Missing' points to nothing"
+    assert str(raised.value) == f"the transformed spec breaks OpenAPI: {pointer}: {rule}"
+    assert (destination / "__init__.py").read_text() == "PREVIOUS = True\n"
 
 
 def test_binary_media_types_come_from_the_spec() -> None:

@@ -209,7 +209,7 @@ paths:
     get:
       parameters:
         - {name: mode, in: query, schema: {type: string, enum: [%s]}}
-      responses: {}
+      responses: {"200": {description: OK}}
 """
     (tmp_path / "old.yaml").write_text(template % ("1", "on, off"))
     (tmp_path / "new.yaml").write_text(template % ("2", "on, off, auto"))
@@ -502,7 +502,7 @@ def sample_changes() -> tuple[dict[str, Any], dict[str, Any]]:
     new = spec(
         post(obj({"voice": {"enum": ["a", "b", "c"]}}), obj({"state": {"enum": ["x", "y"]}})), version="20260102.000000"
     )
-    new["paths"]["/new"] = {"get": {"operationId": "listNew", "responses": {}}}
+    new["paths"]["/new"] = {"get": {"operationId": "listNew", "responses": {"200": {"description": "OK"}}}}
     return old, new
 
 
@@ -582,6 +582,44 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, content: str | Non
     code, out, err = spec_diff_cli(str(good), str(bad))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err and str(bad) in err
+
+
+def test_cli_reports_the_repairs_made_to_each_side(tmp_path: Path) -> None:
+    old_path, new_path = write_pair(tmp_path)
+    old = json.loads(old_path.read_text())
+    del old["paths"]["/things"]["post"]["responses"]["200"]["description"]
+    old_path.write_text(json.dumps(old))
+    code, out, err = spec_diff_cli(str(old_path), str(new_path))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2:6] == [
+        "Repairs to the old spec (20260101.000000): 1",
+        "  default_response_descriptions: /paths/~1things/post/responses/200/description: set to 'OK'",
+        "Repairs to the new spec (20260102.000000): none",
+        "",
+    ]
+    assert "BREAKING" in out
+    code, out, err = spec_diff_cli(str(old_path), str(new_path), "--json")
+    assert json.loads(out)["repairs"] == {
+        "old": [
+            {
+                "name": "default_response_descriptions",
+                "pointer": "/paths/~1things/post/responses/200/description",
+                "detail": "set to 'OK'",
+            }
+        ],
+        "new": [],
+    }
+
+
+def test_cli_refuses_a_spec_beyond_repair_naming_the_place(tmp_path: Path) -> None:
+    old_path, new_path = write_pair(tmp_path)
+    new = json.loads(new_path.read_text())
+    new["paths"]["/things"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] = {"$ref": "#/nope"}
+    new_path.write_text(json.dumps(new))
+    code, out, err = spec_diff_cli(str(old_path), str(new_path))
+    assert (code, out) == (2, "")
+    pointer = "/paths/~1things/post/responses/200/content/application~1json/schema/$ref"
+    assert err == f"error: {new_path}: {pointer}: $ref '#/nope' points to nothing\n"
 
 
 # -- the published history ------------------------------------------------------------------------------

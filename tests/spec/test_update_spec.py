@@ -139,3 +139,37 @@ def test_an_unreadable_source_changes_nothing(project: Project, capsys: pytest.C
     assert len(error.strip().splitlines()) == 1 and "invalid YAML" in error
     assert project.spec_file.read_text() == OLD and project.lock_file.read_text() == lock_before
     assert not project.marker.exists() and project.output == []
+
+
+def test_the_summary_names_the_repairs_the_new_spec_took(project: Project) -> None:
+    broken = NEW.replace("          description: OK\n", "")
+    assert project.run(broken) == 0
+    assert project.spec_file.read_text() == broken, "locked as published"
+    assert "Repairs to the new spec (20260102.000000): 1" in project.text
+    summary = project.summary
+    assert (
+        "The new spec breaks OpenAPI: the validator's findings took 1 repair "
+        "(default_response_descriptions at /paths/~1models/get/responses/200/description)"
+    ) in summary
+    assert "the test suite passes" in summary
+
+
+def test_a_clean_spec_is_said_to_need_no_repair(project: Project) -> None:
+    assert project.run(NEW) == 0
+    assert "The new spec is valid OpenAPI (no repair needed)" in project.summary
+    assert "Repairs to" not in project.text
+
+
+def test_a_spec_beyond_repair_is_refused_in_one_line_and_changes_nothing(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lock_before = project.lock_file.read_text()
+    assert project.run(NEW.replace("items: {type: string}", "items: {type: strin}")) == 1
+    error = capsys.readouterr().err.strip().splitlines()
+    pointer = "/paths/~1models/get/responses/200/content/application~1json/schema/properties/data/items/type"
+    assert error == [f"error: VENICE_SPEC_SOURCE={project.source}: {pointer}: 'strin' is not one of " + TYPES]
+    assert project.spec_file.read_text() == OLD and project.lock_file.read_text() == lock_before
+    assert not project.marker.exists()
+
+
+TYPES = "['array', 'boolean', 'integer', 'number', 'object', 'string']"

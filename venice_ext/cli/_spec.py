@@ -21,15 +21,24 @@ def spec() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def diff(old: Path, new: Path, as_json: bool) -> None:
     """Operations, fields, enum values and media types added, removed, renamed or retyped
-    from OLD to NEW, each marked BREAKING, notable or ok for a client user."""
-    from venice_spec.diff import diff_specs, render_json, render_text
-    from venice_spec.diff._load import SpecFileError, load_spec
-
+    from OLD to NEW, each marked BREAKING, notable or ok for a client user. A spec that
+    breaks OpenAPI is repaired first (the report lists the repairs) or refused."""
     try:
-        old_spec, new_spec = load_spec(old), load_spec(new)
-    except SpecFileError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from venice_spec.diff import diff_specs, render_json, render_text
+        from venice_spec.load import SpecError, read_spec
+    except ImportError as exc:
+        click.echo(f"error: reading specs needs {exc.name}: pip install 'venice-client[spec]'", err=True)
         sys.exit(2)
-    changes = diff_specs(old_spec, new_spec)
+    loaded = []
+    for path in (old, new):
+        try:
+            loaded.append(read_spec(path))
+        except SpecError as exc:
+            message = str(exc)
+            click.echo(f"error: {message if str(path) in message else f'{path}: {message}'}", err=True)
+            sys.exit(2)
+    before, after = loaded
+    changes = diff_specs(before.document, after.document)
     render = render_json if as_json else render_text
-    sys.stdout.write(render(changes, str(old_spec["info"]["version"]), str(new_spec["info"]["version"])))
+    report = render(changes, before.version, after.version, old_repairs=before.repairs, new_repairs=after.repairs)
+    sys.stdout.write(report)

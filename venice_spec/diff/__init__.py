@@ -1,8 +1,8 @@
 """What changed between two versions of Venice's spec, for a user of this client.
 
-`diff_specs(old, new)` compares two loaded specs (read with YAML 1.2 rules, as
-`venice_spec.diff._load.load_spec` does) and returns `Change`s: operations added
-or removed; parameters, request and response fields added, removed, renamed or retyped;
+`diff_specs(old, new)` compares two loaded specs (read with YAML 1.2 rules and
+repaired where they break OpenAPI, as `venice_spec.load.read_spec` does) and returns
+`Change`s: operations added or removed; parameters, request and response fields added, removed, renamed or retyped;
 enum values added or removed; required-ness and nullability changes; alternatives
 (`anyOf`/`oneOf` members) and media types added or removed. `$ref`s are resolved, so a
 change to a shared component is reported at each operation that uses it.

@@ -6,9 +6,12 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from venice_spec.diff._change import Change
+
+if TYPE_CHECKING:
+    from venice_spec.repairs import Repair
 
 __all__ = ["render_json", "render_text", "summarize", "summary_line"]
 
@@ -42,9 +45,25 @@ def summary_line(changes: Sequence[Change]) -> str:
     )
 
 
-def render_text(changes: Sequence[Change], old_version: str, new_version: str) -> str:
-    """Grouped by operation, breaking changes first, each with why it breaks (or deserves a look)."""
+def render_text(
+    changes: Sequence[Change],
+    old_version: str,
+    new_version: str,
+    *,
+    old_repairs: Sequence[Repair] = (),
+    new_repairs: Sequence[Repair] = (),
+) -> str:
+    """Grouped by operation, breaking changes first, each with why it breaks (or deserves a look).
+
+    The repairs come first when either side needed any: the changes are between the
+    repaired specs.
+    """
     lines = [f"Venice API spec {old_version} -> {new_version}", ""]
+    if old_repairs or new_repairs:
+        for side, version, repairs in (("old", old_version, old_repairs), ("new", new_version, new_repairs)):
+            lines.append(f"Repairs to the {side} spec ({version}): {len(repairs) or 'none'}")
+            lines.extend(f"  {repair}" for repair in repairs)
+        lines.append("")
     if not changes:
         lines.append("No changes that a client can see.")
     groups: dict[str, list[Change]] = {}
@@ -79,10 +98,21 @@ def _compact(changes: Sequence[Change]) -> Iterator[tuple[Change, str]]:
         yield batch[0], f"enum values {_ENUM_KINDS[kind]}: {shown}"
 
 
-def render_json(changes: Sequence[Change], old_version: str, new_version: str) -> str:
+def render_json(
+    changes: Sequence[Change],
+    old_version: str,
+    new_version: str,
+    *,
+    old_repairs: Sequence[Repair] = (),
+    new_repairs: Sequence[Repair] = (),
+) -> str:
     document: dict[str, Any] = {
         "old_version": old_version,
         "new_version": new_version,
+        "repairs": {
+            "old": [asdict(repair) for repair in old_repairs],
+            "new": [asdict(repair) for repair in new_repairs],
+        },
         "summary": summarize(changes),
         "changes": [{**asdict(change), "verdict": change.verdict} for change in changes],
     }
