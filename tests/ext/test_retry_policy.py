@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import email.utils
 import importlib
+import os
 import pkgutil
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -233,3 +236,44 @@ def test_failure_budget_is_shared_safely_by_threads() -> None:
     for thread in threads:
         thread.join()
     assert budget.failures(NOW) == 4000
+
+
+# --- HTTP dates without a zone ------------------------------------------------------------------
+
+
+@pytest.fixture
+def far_from_utc() -> Iterator[None]:
+    """A local time zone hours away from UTC, so a date read in local time is visibly wrong."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+ZONELESS = [
+    "%a, %d %b %Y %H:%M:%S",  # IMF-fixdate without its GMT
+    "%a %b %d %H:%M:%S %Y",  # asctime, which HTTP defines as UTC and recipients must accept
+    "%a, %d %b %Y %H:%M:%S -0000",  # RFC 5322's "UTC, local zone unknown"
+]
+
+
+@pytest.mark.usefixtures("far_from_utc")
+@pytest.mark.parametrize("layout", ZONELESS, ids=["no zone", "asctime", "-0000"])
+@given(ahead=st.integers(0, 86_400))
+def test_an_http_date_without_a_zone_is_utc(layout: str, ahead: int) -> None:
+    date = time.strftime(layout, time.gmtime(NOW + ahead))
+    assert retry_after_seconds({"retry-after": date}, NOW) == ahead
+
+
+@pytest.mark.usefixtures("far_from_utc")
+@given(ahead=st.integers(-86_400, 86_400), zone=st.sampled_from(["GMT", "UTC", "+0000"]))
+def test_an_http_date_with_a_zone_is_read_in_that_zone(ahead: int, zone: str) -> None:
+    date = time.strftime(f"%a, %d %b %Y %H:%M:%S {zone}", time.gmtime(NOW + ahead))
+    assert retry_after_seconds({"retry-after": date}, NOW) == max(0, ahead)
