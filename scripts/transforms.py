@@ -34,31 +34,43 @@ JSON = "application/json"
 MULTIPART = "multipart/form-data"
 
 
-# Values under these keys are data (sample payloads, literals), never schemas.
+# Values under these keys are data (sample payloads, literals), never schemas...
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+# ...but in these maps the keys are names, and a property may well be called `default`.
+_NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs"})
 
 
-def _walk_schemas(node: Any) -> Iterator[dict[str, Any]]:
-    """Every dict below `node`, parents first, skipping example and literal data."""
-    stack = [node]
+def _walk_schemas(node: Any, *, names: bool = False) -> Iterator[dict[str, Any]]:
+    """Every dict below `node`, parents first, skipping example and literal data.
+
+    `names`: `node` maps names to schemas, so none of its keys is a keyword.
+    """
+    stack: list[tuple[Any, bool]] = [(node, names)]
     while stack:
-        current = stack.pop()
+        current, is_name_map = stack.pop()
         if isinstance(current, dict):
             yield current
-            stack.extend(reversed([value for key, value in current.items() if key not in _DATA_KEYS]))
+            children = [
+                (value, not is_name_map and key in _NAME_MAPS)
+                for key, value in current.items()
+                if is_name_map or key not in _DATA_KEYS
+            ]
+            stack.extend(reversed(children))
         elif isinstance(current, list):
-            stack.extend(reversed(current))
+            stack.extend(reversed([(item, False) for item in current]))
 
 
 def _schema_nodes(spec: Spec) -> Iterator[dict[str, Any]]:
     """Dicts that sit in schema position: components' schemas and inline media schemas."""
-    roots: list[Any] = list(spec.get("components", {}).get("schemas", {}).values())
+    roots: list[tuple[Any, bool]] = [
+        (schema, False) for schema in spec.get("components", {}).get("schemas", {}).values()
+    ]
     for _path, _method, operation in iter_operations(spec):
-        roots.append(operation.get("requestBody", {}))
-        roots.append(operation.get("responses", {}))
-        roots.append(operation.get("parameters", []))
-    for root in roots:
-        yield from _walk_schemas(root)
+        roots.append((operation.get("requestBody", {}), False))
+        roots.append((operation.get("responses", {}), True))  # keyed by status, `default` included
+        roots.append((operation.get("parameters", []), False))
+    for root, names in roots:
+        yield from _walk_schemas(root, names=names)
 
 
 # --- the transforms, in the order they are applied -------------------------------------

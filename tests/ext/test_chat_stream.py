@@ -312,3 +312,66 @@ def test_stall_before_headers_hits_the_read_timeout(fake: FakeVenice) -> None:
         pytest.raises(e.APITimeoutError),
     ):
         stream_of(client)
+
+
+@st.composite
+def interleaved_tool_calls(draw: st.DrawFn) -> tuple[list[int], list[tuple[int, str]]]:
+    """Indices (not necessarily 0..n-1), and argument fragments for them in any arrival order."""
+    indices = draw(st.lists(st.integers(0, 6), min_size=1, max_size=4, unique=True))
+    fragments = draw(st.lists(st.tuples(st.sampled_from(indices), st.text(max_size=4)), max_size=20))
+    firsts = draw(st.permutations(indices))  # the order in which the calls first show up
+    return indices, [(index, "") for index in firsts] + fragments
+
+
+@given(interleaved_tool_calls())
+@settings(max_examples=200)
+def test_tool_calls_are_assembled_by_index_whatever_the_arrival_order(
+    calls: tuple[list[int], list[tuple[int, str]]],
+) -> None:
+    indices, fragments = calls
+    accumulator = ChatCompletionAccumulator()
+    announced: set[int] = set()
+    for index, text in fragments:
+        call: dict[str, Any] = {"index": index, "function": {"arguments": text}}
+        if index not in announced:  # id, type and name come once, in the call's first delta
+            announced.add(index)
+            call |= {"id": f"call_{index}", "type": "function", "function": {"name": f"f{index}", "arguments": text}}
+        accumulator.add(ChatCompletionChunk(chunk([delta(tool_calls=[call])])))
+    [choice] = accumulator.to_json(completed=True)["choices"]
+    assert [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in choice["message"]["tool_calls"]] == [
+        (f"call_{index}", f"f{index}", "".join(t for i, t in fragments if i == index)) for index in sorted(indices)
+    ]
+    assert choice["finish_reason"] == "tool_calls", "[DONE] after tool calls: the answer stopped for them"
+
+
+def test_tool_calls_that_arrive_out_of_order_come_out_by_index(fake: FakeVenice, client: Venice) -> None:
+    def call(index: int, name: str) -> dict[str, Any]:
+        fields = {"index": index, "id": f"call_{name}", "type": "function"}
+        return chunk([delta(tool_calls=[{**fields, "function": {"name": name, "arguments": "{}"}}])])
+
+    fake.script("POST", "/chat/completions", SSE([call(1, "second"), call(0, "first")]))
+    completion = stream_of(client).final()
+    assert [c["function"]["name"] for c in completion.choices[0].message.tool_calls] == ["first", "second"]
+    assert completion.choices[0].finish_reason == "tool_calls", "[DONE] without a reason after tool calls"
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([None, None, "stop", "length"])), max_size=20))
+def test_finished_once_every_choice_seen_has_finished(events: list[tuple[int, str | None]]) -> None:
+    accumulator = ChatCompletionAccumulator()
+    for index, finish in events:
+        accumulator.add(ChatCompletionChunk(chunk([delta(index, finish, content="x")])))
+    seen = {index for index, _ in events}
+    finished = {index for index, finish in events if finish is not None}
+    assert accumulator.finished == (bool(seen) and seen <= finished)
+
+
+def test_one_of_two_choices_finished_is_still_an_interrupted_stream(fake: FakeVenice, client: Venice) -> None:
+    fake.script(
+        "POST",
+        "/chat/completions",
+        SSE([chunk([delta(0, content="A"), delta(1, content="B")]), chunk([delta(0, "stop")])], done=False),
+    )
+    with stream_of(client, n=2) as stream, pytest.raises(e.StreamInterruptedError) as caught:
+        list(stream)
+    choices = caught.value.partial["choices"]
+    assert [(c["message"]["content"], c["finish_reason"]) for c in choices] == [("A", "stop"), ("B", None)]

@@ -54,6 +54,22 @@ def instant(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeClock:
     return clock
 
 
+# A child inherits an ignored SIGINT (under nohup, `trap '' INT` or a background job), and
+# Python then never raises KeyboardInterrupt: the child would sleep through the test's Ctrl-C.
+# So it puts back the handler a terminal's Python starts with. No preexec_fn: the fake
+# server's threads make forking into Python code unsafe.
+_WITH_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('venice_ext', run_name='__main__', alter_sys=True)"
+)
+
+
+def interruptible(fake: FakeVenice, *args: str) -> subprocess.Popen[str]:
+    """`venice ARGS` in a child process that a SIGINT interrupts, as Ctrl-C would in a terminal."""
+    command = [sys.executable, "-c", _WITH_CTRL_C, "--api-key", API_KEY, "--base-url", fake.base_url, *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def run(fake: FakeVenice, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["--api-key", API_KEY, "--base-url", fake.base_url, *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
@@ -136,13 +152,7 @@ def test_ctrl_c_leaves_the_job_resumable_and_resume_finishes_it(
     job_file = tmp_path / "cat.mp4.job.json"
     # The first poll hangs, as a slow answer would, until the user gives up with Ctrl-C.
     fake.script("POST", "/video/retrieve", Stall(30, processing(1_000)))
-    command = [sys.executable, "-m", "venice_ext", "--api-key", API_KEY, "--base-url", fake.base_url]
-    process = subprocess.Popen(
-        [*command, "video", "a cat", "-o", str(target)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = interruptible(fake, "video", "a cat", "-o", str(target))
     try:
         deadline = time.monotonic() + 20
         while not (job_file.exists() and fake.requests_to("POST", "/video/retrieve")):
@@ -183,10 +193,7 @@ def test_ctrl_c_while_queueing_waits_for_the_job_file(fake: FakeVenice, tmp_path
     queued = {"model": video_cli.VIDEO_MODEL, "queue_id": "slow-queue-1"}
     fake.script("POST", "/video/queue", Stall(1, Reply(json=queued)))
     fake.script("POST", "/video/retrieve", Stall(30, processing(1_000)))
-    command = [sys.executable, "-m", "venice_ext", "--api-key", API_KEY, "--base-url", fake.base_url]
-    process = subprocess.Popen(
-        [*command, "video", "a cat", "-o", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = interruptible(fake, "video", "a cat", "-o", str(target))
     try:
         deadline = time.monotonic() + 20
         while not fake.requests_to("POST", "/video/queue"):

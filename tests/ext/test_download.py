@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import random
 import re
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -15,11 +16,13 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.ext.conftest import API_KEY, FakeClock
 from venice_ext import AsyncVenice, Venice
 from venice_ext import errors as e
-from venice_ext.jobs._download import DownloadFailed, save_stream
+from venice_ext.jobs._download import DEFAULT_RETRIES, DownloadFailed, Retryable, async_save_stream, save_stream
 from venice_ext.testing import DropAfter, FakeVenice, Reply, Reset
 from venice_ext.testing._canned_media import TINY_MP4
 
@@ -342,3 +345,118 @@ def test_async_downloads(fake: FakeVenice, downloads: FakeVenice, clock: FakeClo
     gets = downloads.requests_to("GET", path)
     assert all("authorization" not in r.headers for r in downloads.requests) and len(gets) == 2
     assert gets[1].headers["range"].startswith("bytes=") and len(downloads.requests_to("DELETE", path)) == 1
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_retrieve_download_that_keeps_dropping_gives_up_after_the_same_attempts(
+    twin: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
+) -> None:
+    size = 4 * PIECE
+    fake.set_default("POST", "/video/retrieve", DropAfter(PIECE + 10, media(size, chunk_delay=0.02)))
+    target = tmp_path / "v.mp4"
+
+    def sync() -> None:
+        with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            client.video.queue(**PARAMS).download(target)
+
+    async def main() -> None:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            job = await client.video.queue(**PARAMS)
+            await job.download(target)
+
+    with pytest.raises(e.DownloadError, match="gave up after 4 attempt") as caught:
+        sync() if twin == "sync" else asyncio.run(main())
+    assert caught.value.attempts == 4 and len(fake.requests_to("POST", "/video/retrieve")) == 4
+    assert clock.sleeps[-3:] == [0.5, 1.0, 2.0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_download_url_that_keeps_failing_gives_up_after_the_same_attempts(
+    twin: str, fake: FakeVenice, downloads: FakeVenice, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = f"/downloads/{QUEUE_ID}.mp4"
+    downloads.set_default("GET", path, Reset())
+    with_download_url(fake, downloads)
+    target = tmp_path / "v.mp4"
+
+    def sync() -> None:
+        with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            client.video.generate(path=target, **PARAMS)
+
+    async def main() -> None:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            await client.video.generate(path=target, **PARAMS)
+
+    with pytest.raises(e.DownloadError, match="gave up after 4 attempt") as caught:
+        sync() if twin == "sync" else asyncio.run(main())
+    assert caught.value.attempts == 4 and len(downloads.requests_to("GET", path)) == 4
+    assert isinstance(caught.value.error, e.APIConnectionError)
+
+
+# An attempt: the whole body, a body cut short, a dropped connection, or a 5xx worth another try.
+ATTEMPTS = st.sampled_from(["whole", "short", "dropped", "retryable"])
+BODY = bytes(range(256)) * 4
+
+
+def attempt_answer(kind: str) -> httpx.Response:
+    request = httpx.Request("GET", "https://files.example/v.mp4")
+    if kind == "dropped":
+        raise httpx.ReadError("connection reset by peer", request=request)
+    if kind == "retryable":
+        raise Retryable(e.ServerError("502 Bad Gateway", status_code=502, body=b"", request_id=None))
+    body = BODY if kind == "whole" else BODY[:100]
+    return httpx.Response(
+        200, headers={"content-length": str(len(BODY))}, stream=httpx.ByteStream(body), request=request
+    )
+
+
+Trace = tuple[Any, list[int], list[float]]  # the size saved or ("gave up", attempts); offsets asked; sleeps
+
+
+def sync_trace(kinds: list[str], options: dict[str, int]) -> Trace:
+    answers, offsets, sleeps = iter(kinds), [], []
+
+    def send(offset: int) -> httpx.Response:
+        offsets.append(offset)
+        return attempt_answer(next(answers))
+
+    with tempfile.TemporaryDirectory() as directory:
+        try:
+            return save_stream(Path(directory) / "v.mp4", send, sleep=sleeps.append, **options), offsets, sleeps
+        except DownloadFailed as failed:
+            return ("gave up", failed.attempts), offsets, sleeps
+
+
+def async_trace(kinds: list[str], options: dict[str, int]) -> Trace:
+    answers, offsets, sleeps = iter(kinds), [], []
+
+    async def send(offset: int) -> httpx.Response:
+        offsets.append(offset)
+        return attempt_answer(next(answers))
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    with tempfile.TemporaryDirectory() as directory:
+        try:
+            saved = asyncio.run(async_save_stream(Path(directory) / "v.mp4", send, sleep=sleep, **options))
+            return saved, offsets, sleeps
+        except DownloadFailed as failed:
+            return ("gave up", failed.attempts), offsets, sleeps
+
+
+@given(kinds=st.lists(ATTEMPTS, max_size=7), retries=st.none() | st.integers(0, 5))
+@settings(max_examples=60, deadline=None)
+def test_async_downloads_retry_exactly_like_sync_ones(kinds: list[str], retries: int | None) -> None:
+    # Without `retries` both use their own default, which must be the same.
+    options = {} if retries is None else {"retries": retries}
+    limit = DEFAULT_RETRIES if retries is None else retries
+    kinds = [*kinds, "whole"]
+    failures = kinds.index("whole")
+    synced = sync_trace(kinds, options)
+    assert async_trace(kinds, options) == synced
+    if failures <= limit:
+        assert synced[0] == len(BODY) and len(synced[1]) == failures + 1
+    else:
+        assert synced[0] == ("gave up", limit + 1) and len(synced[1]) == limit + 1

@@ -1,4 +1,4 @@
-"""The fault matrix: each fault, through the real transport, against the fake server.
+"""The fault matrix: each fault, through the real sync and async transports, against the fake server.
 
 For every case: the outcome (success, or the typed error), how many requests the
 server saw (a billable request is never seen twice unless the caller opted in),
@@ -8,7 +8,9 @@ and the total sleep the retry loop asked for (injected, so nothing really waits)
 from __future__ import annotations
 
 import asyncio
+import http.server
 import socket
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,7 @@ from venice_api.models import ChatCompletionRequest, QueueVideoRequest, Retrieve
 from venice_ext import AsyncVenice, FailureBudget, Venice
 from venice_ext import errors as e
 from venice_ext.testing import SSE, Action, DropAfter, FakeVenice, Reply, Reset, Stall
+from venice_ext.testing._canned_text import chat_completion
 
 CHAT_BODY = ChatCompletionRequest.from_dict(
     {"model": "venice-uncensored", "messages": [{"role": "user", "content": "hi"}]}
@@ -114,49 +117,54 @@ CASES = [
 ]
 
 
-def send(client: Venice, case: Case) -> Any:
+def operation(case: Case) -> tuple[Any, dict[str, Any]]:
+    """The generated operation a case calls, and its arguments besides the case's own."""
     if case.path == "/chat/completions":
-        return client.call(create_chat_completion, body=CHAT_BODY, **case.call)
+        return create_chat_completion, {"body": CHAT_BODY}
     if case.path == "/models":
-        return client.call(list_models, **case.call)
+        return list_models, {}
     if case.path == "/video/retrieve":
-        return client.call(retrieve_video, body=RetrieveVideoRequest(model="m", queue_id="q"), **case.call)
-    return client.call(
-        queue_video,
-        body=QueueVideoRequest.from_dict(
-            {"model": "wan-2.5-preview-text-to-video", "prompt": "a cat", "duration": "5s"}
-        ),
-        **case.call,
-    )
+        return retrieve_video, {"body": RetrieveVideoRequest(model="m", queue_id="q")}
+    body = QueueVideoRequest.from_dict({"model": "wan-2.5-preview-text-to-video", "prompt": "a cat", "duration": "5s"})
+    return queue_video, {"body": body}
 
 
+def send(client: Venice, case: Case) -> Any:
+    function, arguments = operation(case)
+    return client.call(function, **arguments, **case.call)
+
+
+def send_async(client: AsyncVenice, case: Case) -> Any:
+    function, arguments = operation(case)
+
+    async def run() -> Any:
+        async with client:
+            return await client.call(function, **arguments, **case.call)
+
+    return asyncio.run(run())
+
+
+# Every case runs through both transports: the async one has a retry loop of its own.
+twins = pytest.mark.parametrize("twin", ["sync", "async"])
+
+
+@twins
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_fault_matrix(case: Case, fake: FakeVenice, client: Venice, clock: FakeClock) -> None:
+def test_fault_matrix(
+    case: Case, twin: str, fake: FakeVenice, client: Venice, async_client: AsyncVenice, clock: FakeClock
+) -> None:
     fake.script(case.method, case.path, *case.script)
+
+    def call() -> Any:
+        return send(client, case) if twin == "sync" else send_async(async_client, case)
+
     if case.expect is None:
-        send(client, case)
+        call()
     else:
         with pytest.raises(case.expect) as caught:
-            send(client, case)
+            call()
         if case.path in ("/chat/completions", "/video/queue") and isinstance(caught.value, e.APIConnectionError):
             assert caught.value.may_have_been_processed, "the error says the paid request may have gone through"
-    assert len(fake.requests_to(case.method, case.path)) == case.requests
-    assert sum(clock.sleeps) == pytest.approx(case.slept)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.path == "/chat/completions"][:8], ids=lambda c: c.name)
-def test_fault_matrix_async(case: Case, fake: FakeVenice, async_client: AsyncVenice, clock: FakeClock) -> None:
-    fake.script(case.method, case.path, *case.script)
-
-    async def run() -> None:
-        async with async_client:
-            await async_client.call(create_chat_completion, body=CHAT_BODY, **case.call)
-
-    if case.expect is None:
-        asyncio.run(run())
-    else:
-        with pytest.raises(case.expect):
-            asyncio.run(run())
     assert len(fake.requests_to(case.method, case.path)) == case.requests
     assert sum(clock.sleeps) == pytest.approx(case.slept)
 
@@ -167,15 +175,105 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_connection_refused_is_retried_then_reported(clock: FakeClock) -> None:
+def call_twin(
+    twin: str, base_url: str, clock: FakeClock, function: Any, options: dict[str, Any] | None = None, **arguments: Any
+) -> Any:
+    """`function(**arguments)` called once through a new sync or async client made with `options`."""
+    options = {"api_key": API_KEY, "base_url": base_url, "hooks": clock.hooks(), **(options or {})}
+    if twin == "sync":
+        with Venice(**options) as client:
+            return client.call(function, **arguments)
+
+    async def run() -> Any:
+        async with AsyncVenice(**options) as client:
+            return await client.call(function, **arguments)
+
+    return asyncio.run(run())
+
+
+@twins
+def test_connection_refused_is_retried_then_reported(twin: str, clock: FakeClock) -> None:
     base_url = f"http://127.0.0.1:{closed_port()}/api/v1"
-    with (
-        Venice(api_key=API_KEY, base_url=base_url, hooks=clock.hooks()) as client,
-        pytest.raises(e.APIConnectionError) as caught,
-    ):
-        client.call(create_chat_completion, body=CHAT_BODY)
+    with pytest.raises(e.APIConnectionError) as caught:
+        call_twin(twin, base_url, clock, create_chat_completion, body=CHAT_BODY)
     assert not caught.value.may_have_been_processed
     assert clock.sleeps == [0.375, 0.75]
+
+
+class LateServer:
+    """A one-route HTTP server on a port chosen in advance, listening only once `start()` is called."""
+
+    def __init__(self, port: int, body: bytes) -> None:
+        self.port = port
+        self.seen: list[str] = []
+        late = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", "0")))
+                late.seen.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.handler = Handler
+        self.server: http.server.ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None and self.thread is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=5)
+
+
+@twins
+def test_a_connect_error_is_retried_and_the_retry_is_answered(twin: str, clock: FakeClock) -> None:
+    # Refused while nothing listens; the server comes up during the backoff, as a restarted proxy would.
+    late = LateServer(closed_port(), chat_completion().payload())
+
+    def sleep_then_start(seconds: float) -> None:
+        clock.sleeps.append(seconds)
+        if late.server is None:
+            late.start()
+
+    async def async_sleep_then_start(seconds: float) -> None:
+        sleep_then_start(seconds)
+
+    clock.sleep = sleep_then_start  # type: ignore[method-assign]
+    clock.async_sleep = async_sleep_then_start  # type: ignore[method-assign]
+    try:
+        completion = call_twin(
+            twin, f"http://127.0.0.1:{late.port}/api/v1", clock, create_chat_completion, body=CHAT_BODY
+        )
+    finally:
+        late.stop()
+    assert completion.choices[0].message.content
+    assert late.seen == ["/api/v1/chat/completions"], "a chat completion, retried because it was never sent"
+    assert clock.sleeps == [0.375]
+
+
+@twins
+def test_transport_errors_count_in_the_failure_budget(twin: str, fake: FakeVenice, clock: FakeClock) -> None:
+    budget = FailureBudget(limit=2, window=30)
+    fake.script("GET", "/models", Reset(), Reset(), OK_MODELS)
+    with pytest.raises(e.RetryBudgetExceededError) as caught:
+        call_twin(twin, fake.base_url, clock, list_models, {"failure_budget": budget})
+    assert isinstance(caught.value.last_error, e.APIConnectionError)
+    assert len(fake.requests_to("GET", "/models")) == 2, "the second reset spent the budget: no third request"
+    assert budget.failures(clock.now) == 2
 
 
 def test_crypto_rpc_gets_an_idempotency_key_and_is_retried_with_the_same_one(fake: FakeVenice, client: Venice) -> None:

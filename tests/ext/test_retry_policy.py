@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import email.utils
 import importlib
+import os
 import pkgutil
 import threading
+import time
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +16,14 @@ from hypothesis import strategies as st
 
 import venice_api.api
 from venice_ext._core._budget import FailureBudget
-from venice_ext._core._headers import balances_of, rate_limits_of, request_id_of, retry_after_seconds
+from venice_ext._core._headers import (
+    Balances,
+    RateLimits,
+    balances_of,
+    rate_limits_of,
+    request_id_of,
+    retry_after_seconds,
+)
 from venice_ext._core._retry import OPERATION_SAFETY, FailureKind, RetryPolicy, Safety, safety_of
 
 NOW = 1_760_000_000.0
@@ -233,3 +243,139 @@ def test_failure_budget_is_shared_safely_by_threads() -> None:
     for thread in threads:
         thread.join()
     assert budget.failures(NOW) == 4000
+
+
+# --- the Idempotency-Key safety class, with and without the key ------------------------------
+
+
+# Each safety, with and without a key, gets examples of its own: drawn at random, a
+# key-dependent operation without its key (the case that matters) is a rare draw.
+@pytest.mark.parametrize("has_key", [True, False], ids=["with key", "without key"])
+@pytest.mark.parametrize("safety", list(Safety), ids=lambda safety: safety.name)
+@given(
+    policy=policies,
+    retries_done=st.integers(0, 10),
+    jitter=st.floats(0, 1, exclude_max=True),
+    per_call=st.none() | st.booleans(),
+)
+def test_ambiguous_failures_are_repeated_exactly_when_the_operation_allows_it(
+    safety: Safety, has_key: bool, policy: RetryPolicy, retries_done: int, jitter: float, per_call: bool | None
+) -> None:
+    decision = policy.decide(
+        retries_done=retries_done,
+        kind=FailureKind.AMBIGUOUS,
+        safety=safety,
+        server_wait=None,
+        jitter=jitter,
+        retry_ambiguous=per_call,
+        has_idempotency_key=has_key,
+    )
+    opted_in = policy.retry_ambiguous if per_call is None else per_call
+    repeatable = opted_in or safety is Safety.SAFE or (safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and has_key)
+    assert decision.retry == (repeatable and retries_done < policy.max_retries)
+
+
+# --- header values that are not finite numbers; resets in seconds or as a Unix time -------------
+
+NOT_FINITE = ["nan", "NaN", " nan ", "-nan", "inf", "-inf", "+inf", "Infinity", "-Infinity", "1e999", "-1e999"]
+not_finite = st.sampled_from(NOT_FINITE)
+
+
+@given(value=not_finite)
+def test_a_wait_that_is_not_a_finite_number_is_no_wait(value: str) -> None:
+    assert retry_after_seconds({"retry-after-ms": value}, NOW) is None
+    assert retry_after_seconds({"retry-after": value}, NOW) is None
+    assert retry_after_seconds({"x-ratelimit-reset-requests": value}, NOW) is None
+
+
+@given(value=not_finite, seconds=st.integers(0, 600))
+def test_a_wait_that_is_not_a_finite_number_gives_way_to_the_next_header(value: str, seconds: int) -> None:
+    assert retry_after_seconds({"retry-after-ms": value, "retry-after": str(seconds)}, NOW) == seconds
+    reset = {"x-ratelimit-reset-requests": str(int(NOW) + seconds)}
+    assert retry_after_seconds({"retry-after": value, **reset}, NOW) == seconds
+
+
+@given(value=not_finite, name=st.sampled_from(["limit-requests", "remaining-requests", "limit-tokens"]))
+def test_rate_limits_and_balances_ignore_values_that_are_not_finite(value: str, name: str) -> None:
+    headers = {f"x-ratelimit-{name}": value, "x-ratelimit-reset-requests": value, "x-ratelimit-reset-tokens": value}
+    headers |= {"x-venice-balance-usd": value, "x-venice-balance-diem": value, "x-venice-balance-vcu": value}
+    assert rate_limits_of(headers) == RateLimits()
+    assert balances_of(headers) == Balances()
+
+
+@given(seconds=st.floats(0, 999_999_999, allow_nan=False).map(lambda s: round(s, 3)))
+def test_a_relative_reset_is_a_number_of_seconds(seconds: float) -> None:
+    # Proxies send x-ratelimit-reset-requests as seconds; below any plausible Unix time it is one.
+    assert retry_after_seconds({"x-ratelimit-reset-requests": f"{seconds}"}, NOW) == pytest.approx(seconds)
+
+
+@given(ahead=st.integers(-3600, 3600))
+def test_an_absolute_reset_is_a_unix_time(ahead: int) -> None:
+    assert retry_after_seconds({"x-ratelimit-reset-requests": str(int(NOW) + ahead)}, NOW) == max(0, ahead)
+
+
+# --- HTTP dates without a zone ------------------------------------------------------------------
+
+
+@pytest.fixture
+def far_from_utc() -> Iterator[None]:
+    """A local time zone hours away from UTC, so a date read in local time is visibly wrong."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+ZONELESS = [
+    "%a, %d %b %Y %H:%M:%S",  # IMF-fixdate without its GMT
+    "%a %b %d %H:%M:%S %Y",  # asctime, which HTTP defines as UTC and recipients must accept
+    "%a, %d %b %Y %H:%M:%S -0000",  # RFC 5322's "UTC, local zone unknown"
+]
+
+
+@pytest.mark.usefixtures("far_from_utc")
+@pytest.mark.parametrize("layout", ZONELESS, ids=["no zone", "asctime", "-0000"])
+@given(ahead=st.integers(0, 86_400))
+def test_an_http_date_without_a_zone_is_utc(layout: str, ahead: int) -> None:
+    date = time.strftime(layout, time.gmtime(NOW + ahead))
+    assert retry_after_seconds({"retry-after": date}, NOW) == ahead
+
+
+@pytest.mark.usefixtures("far_from_utc")
+@given(ahead=st.integers(-86_400, 86_400), zone=st.sampled_from(["GMT", "UTC", "+0000"]))
+def test_an_http_date_with_a_zone_is_read_in_that_zone(ahead: int, zone: str) -> None:
+    date = time.strftime(f"%a, %d %b %Y %H:%M:%S {zone}", time.gmtime(NOW + ahead))
+    assert retry_after_seconds({"retry-after": date}, NOW) == max(0, ahead)
+
+
+# --- the failure budget's window edge -----------------------------------------------------------
+
+
+def test_a_failure_exactly_one_window_ago_has_left_the_budget() -> None:
+    budget = FailureBudget(limit=2, window=30)
+    budget.record_failure(100.0)
+    budget.record_failure(110.0)
+    assert budget.failures(129.0) == 2 and budget.exhausted(129.0)
+    assert budget.failures(130.0) == 1 and not budget.exhausted(130.0)
+    assert budget.failures(140.0) == 0
+
+
+@given(window=st.integers(1, 40), limit=st.integers(1, 10), data=st.data())
+def test_failure_budget_window_edges_on_whole_seconds(window: int, limit: int, data: st.DataObject) -> None:
+    # Failures at whole seconds around `now - window`: exactly on the edge, one before, one after.
+    now = 1000
+    around_the_edge = st.integers(-1, 1) | st.integers(-window, window)
+    times = sorted(now - window + offset for offset in data.draw(st.lists(around_the_edge, max_size=30)))
+    budget = FailureBudget(limit=limit, window=window)
+    for moment in times:
+        budget.record_failure(moment)
+    expected = sum(1 for moment in times if now - window < moment)
+    assert budget.failures(now) == expected
+    assert budget.exhausted(now) == (expected >= limit)

@@ -36,6 +36,19 @@ def test_only_one_leading_space_is_removed() -> None:
     assert decode(b"data:  two spaces\n\n")[0].data == " two spaces"
 
 
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+@given(spaces=st.integers(0, 4), value=st.text(alphabet="ab: ", max_size=6))
+def test_every_field_loses_exactly_one_leading_space(newline: bytes, spaces: int, value: str) -> None:
+    # `data: ` has a fast path of its own; event, id and retry go through the general one.
+    padded = (" " * spaces + value).encode()
+    kept = padded.removeprefix(b" ")
+    lines = [b"event:" + padded, b"id:" + padded, b"retry:" + b" " * spaces + b"7", b"data:" + padded]
+    [event] = decode(newline.join(lines) + newline * 2)
+    assert event.data == event.id == kept.decode()
+    assert event.event == (kept.decode() or "message")
+    assert event.retry == (7 if spaces <= 1 else None), "a retry value with a space left in it is not digits"
+
+
 def test_comments_and_keep_alives_are_ignored() -> None:
     events = decode(b": keep-alive\n\n:ping\ndata: x\n: inside\n\n")
     assert [e.data for e in events] == ["x"]
@@ -82,14 +95,17 @@ def test_done_marker_is_an_ordinary_event() -> None:
     assert decode(b"data: [DONE]\n\n")[0].data == "[DONE]"
 
 
-line_text = st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=12)
+# Values start with spaces often, so the oracle below sees how many each field loses.
+padding = st.sampled_from(["", " ", "  "])
+plain_text = st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=12)
+line_text = st.tuples(padding, plain_text).map("".join)
 field_lines = st.one_of(
     st.builds(lambda t: f"data: {t}", line_text),
     st.builds(lambda t: f"data:{t}", line_text),
     st.builds(lambda t: f": {t}", line_text),
     st.builds(lambda t: f"event: {t}", line_text),
     st.builds(lambda t: f"id: {t}", line_text),
-    st.builds(lambda n: f"retry: {n}", st.integers(0, 10_000)),
+    st.builds(lambda pad, n: f"retry:{pad}{n}", padding, st.integers(0, 10_000)),
     st.just(""),
 )
 streams = st.tuples(

@@ -297,3 +297,83 @@ def test_schema_accepts_exactly_what_the_function_accepts(params: list[tuple[Any
         converted_ok = False
     assert schema_ok == expected, (arguments, definition.parameters)
     assert converted_ok == expected
+
+
+# --- explicit schemas with local $refs ---------------------------------------------------------
+
+REF_DEFINITION = {
+    "name": "book",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "guest": {"$ref": "#/$defs/person"},
+            "party": {"type": "array", "items": {"$ref": "#/definitions/person"}},
+        },
+        "required": ["guest"],
+        "$defs": {
+            "person": {
+                "type": "object",
+                "properties": {"name": {"type": "string", "minLength": 1}, "age": {"type": "integer", "minimum": 0}},
+                "required": ["name"],
+                "additionalProperties": False,
+            }
+        },
+    },
+}
+REF_DEFINITION["parameters"]["definitions"] = REF_DEFINITION["parameters"]["$defs"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ('{"guest": {}}', r"guest\.name: required field is missing"),
+        ('{"guest": {"name": ""}}', r"guest\.name: shorter than 1"),
+        ('{"guest": {"name": "Ann", "age": -1}}', r"guest\.age: must be at least 0"),
+        ('{"guest": {"name": "Ann", "pet": "cat"}}', r"guest\.pet: unknown field"),
+        ('{"guest": "Ann"}', r"guest: expected object"),
+        ('{"guest": {"name": "Ann"}, "party": [{"name": "Bo"}, {"age": 3}]}', r"party\[1\]\.name: required"),
+    ],
+)
+def test_arguments_are_checked_through_local_refs(raw: str, problem: str) -> None:
+    book = schema_tool(REF_DEFINITION, lambda guest, party=(): guest)
+    with pytest.raises(ToolArgumentsError, match=problem):
+        book.arguments(raw)
+
+
+def test_arguments_that_fit_the_referenced_schema_pass() -> None:
+    book = schema_tool(REF_DEFINITION, lambda guest, party=(): guest)
+    raw = '{"guest": {"name": "Ann", "age": 40}, "party": [{"name": "Bo"}]}'
+    assert book.arguments(raw) == {"guest": {"name": "Ann", "age": 40}, "party": [{"name": "Bo"}]}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "problem"),
+    [
+        ({"$ref": "https://example.com/person.json"}, "only local"),
+        ({"$ref": "#/components/schemas/Person"}, "only local"),
+        ({"$ref": "#/$defs/p", "$defs": {"p": {"type": "object", "patternProperties": {}}}}, r"\$defs\.p"),
+        (
+            {"properties": {"a": {"$ref": "#/definitions/a"}}, "definitions": {"a": {"dependentRequired": {}}}},
+            r"definitions\.a: unsupported",
+        ),
+    ],
+)
+def test_refs_and_the_schemas_they_point_to_are_checked_at_definition(parameters: dict[str, Any], problem: str) -> None:
+    with pytest.raises(UnsupportedTypeError, match=problem):
+        schema_tool({"name": "x", "parameters": parameters}, print)
+
+
+@given(value=any_json | st.fixed_dictionaries({"a": any_json}))
+def test_a_ref_accepts_exactly_what_its_target_accepts(value: Any) -> None:
+    target = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+    direct = {"properties": {"v": target}}
+    referenced = {"properties": {"v": {"$ref": "#/$defs/t"}}, "$defs": {"t": target}}
+    assert accepts({"v": value}, direct) == accepts({"v": value}, referenced)
+
+
+def accepts(value: Any, schema: dict[str, Any]) -> bool:
+    try:
+        validate(value, schema)
+    except ArgumentError:
+        return False
+    return True

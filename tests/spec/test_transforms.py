@@ -6,6 +6,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scripts import transforms as t
 
@@ -430,3 +432,79 @@ def test_examples_are_data_not_schemas() -> None:
     for transform in t.GENERATOR_TRANSFORMS:
         spec = transform(spec)
     assert spec["components"]["schemas"]["Doc"]["example"] == example
+
+
+# --- properties named like keywords: schemas, not data ------------------------------------------
+
+KEYWORD_NAMES = ["default", "example", "examples", "enum", "const"]
+# A nullable enum with a title: three of the transforms change it, so a skipped one shows.
+FIXABLE = {"type": "string", "title": "Level", "enum": ["low", "high"], "nullable": True}
+FIXED = {"type": "string", "enum": ["low", "high", None]}
+
+
+@pytest.mark.parametrize("name", KEYWORD_NAMES)
+def test_a_property_named_like_a_keyword_is_a_schema_and_gets_fixed(name: str) -> None:
+    # ModelResponse's constraints have properties literally named `default` (temperature.default...).
+    nested = {"type": "object", "properties": {name: copy.deepcopy(FIXABLE), "max": {"type": "number"}}}
+    inline = {"type": "object", "properties": {"properties": {"type": "object", "properties": {name: FIXABLE}}}}
+    spec = make_spec(
+        {"/m": {"post": {"requestBody": json_body(inline), "responses": ok(copy.deepcopy(inline))}}},
+        {"Constraints": nested},
+    )
+    out = t.apply_transforms(spec)
+    assert out["components"]["schemas"]["Constraints"]["properties"][name] == FIXED
+    for hoisted in ("PostMBody", "PostMResponse"):
+        assert out["components"]["schemas"][hoisted]["properties"]["properties"]["properties"][name] == FIXED
+
+
+@pytest.mark.parametrize("keyword", KEYWORD_NAMES)
+def test_values_under_the_data_keywords_stay_as_they_are(keyword: str) -> None:
+    data = {"properties": {"default": copy.deepcopy(FIXABLE)}, **copy.deepcopy(FIXABLE)}
+    value = [data] if keyword in ("enum", "examples") else data
+    spec = make_spec(schemas={"Doc": {"type": "object", keyword: copy.deepcopy(value), "properties": {}}})
+    assert t.apply_transforms(spec)["components"]["schemas"]["Doc"][keyword] == value
+
+
+def test_a_default_response_is_a_response_not_data() -> None:
+    responses = {"200": ok({"type": "string"})["200"], "default": {"description": "error", **json_body(FIXABLE)}}
+    out = t.nullable_enums_list_null(make_spec({"/m": {"get": {"responses": responses}}}))
+    schema = out["paths"]["/m"]["get"]["responses"]["default"]["content"]["application/json"]["schema"]
+    assert schema["enum"] == ["low", "high", None]
+
+
+# Schema trees whose property names are often keywords; every schema node carries a
+# unique `x-id`, and every value in data position is marked so that it shows if walked.
+property_names = st.sampled_from([*KEYWORD_NAMES, "properties", "items", "type", "city"])
+
+
+@st.composite
+def schema_trees(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
+    node: dict[str, Any] = {"type": "object"}
+    if depth < 3:
+        names = draw(st.lists(property_names, unique=True, max_size=3))
+        node["properties"] = {name: draw(schema_trees(depth + 1)) for name in names}
+        if draw(st.booleans()):
+            node["items"] = draw(schema_trees(depth + 1))
+    for keyword in draw(st.lists(st.sampled_from(KEYWORD_NAMES), unique=True, max_size=2)):
+        node[keyword] = {"x-data": True, "properties": {"default": {"x-data": True}}}
+    return node
+
+
+def numbered(tree: dict[str, Any], counter: list[int]) -> dict[str, Any]:
+    counter[0] += 1
+    out = {**tree, "x-id": counter[0]}
+    if "properties" in tree:
+        out["properties"] = {name: numbered(sub, counter) for name, sub in tree["properties"].items()}
+    if "items" in tree:
+        out["items"] = numbered(tree["items"], counter)
+    return out
+
+
+@given(schema_trees())
+@settings(max_examples=200)
+def test_the_walker_reaches_every_schema_and_no_data(tree: dict[str, Any]) -> None:
+    counter = [0]
+    schema = numbered(tree, counter)
+    walked = list(t._walk_schemas(schema))
+    assert sorted(node["x-id"] for node in walked if "x-id" in node) == list(range(1, counter[0] + 1))
+    assert not any(node.get("x-data") for node in walked)

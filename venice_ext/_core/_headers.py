@@ -5,6 +5,7 @@ Pure functions over a lower-cased header mapping; the clock is a parameter.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ def _number(value: str | None) -> float | None:
 def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
     """How long the server asked to wait, in seconds, or None if it did not say.
 
-    Precedence: `retry-after-ms`, `Retry-After` (seconds or an HTTP date), then
-    `x-ratelimit-reset-requests` (a Unix timestamp). Never negative.
+    Precedence: `retry-after-ms`, `Retry-After` (seconds or an HTTP date, UTC when it
+    names no zone), then `x-ratelimit-reset-requests` (a Unix timestamp, or seconds
+    when small). Never negative; values that are not finite numbers are ignored.
     """
     milliseconds = _number(headers.get("retry-after-ms"))
     if milliseconds is not None:
@@ -53,7 +55,11 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
             when = email.utils.parsedate_to_datetime(retry_after.strip())
         except (TypeError, ValueError, IndexError):
             when = None
-        if when is not None and when.tzinfo is not None:
+        if when is not None:
+            # HTTP dates are UTC, the asctime form included, though it names no zone;
+            # a naive datetime's timestamp() would read it in the local zone instead.
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=datetime.UTC)
             return max(0.0, when.timestamp() - now)
     reset = _number(headers.get("x-ratelimit-reset-requests"))
     if reset is not None:
