@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from venice_api.api.audio import complete_audio, create_speech, queue_audio, quote_audio, retrieve_audio
     from venice_api.api.chat import create_chat_completion
+    from venice_api.api.models import list_models
     from venice_api.api.responses_alpha import create_response
     from venice_api.api.video import complete_video, queue_video, quote_video, retrieve_video
     from venice_api.client import AuthenticatedClient
@@ -60,6 +61,7 @@ _SOURCES: dict[str, str] = {
     "create_chat_completion": "venice_api.api.chat",
     "create_response": "venice_api.api.responses_alpha",
     "create_speech": "venice_api.api.audio",
+    "list_models": "venice_api.api.models",
     "queue_audio": "venice_api.api.audio",
     "queue_video": "venice_api.api.video",
     "quote_audio": "venice_api.api.audio",
@@ -92,6 +94,7 @@ __all__ = [
     "create_chat_completion",
     "create_response",
     "create_speech",
+    "list_models",
     "queue_audio",
     "queue_video",
     "quote_audio",
