@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from venice_ext.resources.listings import X402, AsyncBilling, AsyncCharacters, AsyncX402, Billing, Characters
     from venice_ext.resources.models import AsyncModels, Models
     from venice_ext.resources.responses import AsyncResponses, Responses
+    from venice_ext.resources.tee import AsyncTee, Tee
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
@@ -177,10 +178,17 @@ class AsyncVenice(_ClientBase, AsyncGeneratedResources):
     # The resources load on first use, so `import venice_ext` stays quick.
     @cached_property
     def chat(self) -> AsyncChat:  # type: ignore[override]  # streams, parse and tools on top
-        """Chat completions (create, stream, parse) and the tool-calling loop."""
+        """Chat completions (create, stream, parse; `e2ee=True`) and the tool-calling loop."""
         from venice_ext.resources.chat import AsyncChat
 
-        return AsyncChat(self._sender)
+        return AsyncChat(self._sender, e2ee=self.tee.engine)
+
+    @cached_property
+    def tee(self) -> AsyncTee:
+        """TEE attestations and response signatures; the E2EE state `chat` shares."""
+        from venice_ext.resources.tee import AsyncTee
+
+        return AsyncTee(self._sender)
 
     @cached_property
     def responses(self) -> AsyncResponses:  # type: ignore[override]  # streams on top
@@ -413,10 +421,17 @@ class Venice(_ClientBase, GeneratedResources):
     # The resources load on first use, so `import venice_ext` stays quick.
     @cached_property
     def chat(self) -> Chat:  # type: ignore[override]  # streams, parse and tools on top
-        """Chat completions (create, stream, parse) and the tool-calling loop."""
+        """Chat completions (create, stream, parse; `e2ee=True`) and the tool-calling loop."""
         from venice_ext.resources.chat import Chat
 
-        return Chat(self._sender)
+        return Chat(self._sender, e2ee=self.tee.engine)
+
+    @cached_property
+    def tee(self) -> Tee:
+        """TEE attestations and response signatures; the E2EE state `chat` shares."""
+        from venice_ext.resources.tee import Tee
+
+        return Tee(self._sender)
 
     @cached_property
     def responses(self) -> Responses:  # type: ignore[override]  # streams on top

@@ -33,11 +33,21 @@
     ├── NoMatchingModelError               models.resolve found no model that fits (also a LookupError)
     ├── ToolArgumentsError                 a model's tool arguments that do not fit (also a ValueError)
     ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
-    └── StructuredOutputError              a reply that does not fit the requested type; carries the text
+    ├── StructuredOutputError              a reply that does not fit the requested type; carries the text
+    └── E2EEError                          end-to-end encryption failed closed; `check` names what failed
+        ├── E2EENotInstalledError          the `e2ee` extra (cryptography, pycryptodome) is missing
+        ├── E2EEUnsupportedRequestError    what E2EE cannot carry (tools, web search, images, a non-E2EE model)
+        ├── E2EEAttestationError           an attestation check failed (not verified, wrong model, debug...)
+        │   ├── E2EENonceMismatchError     the attestation is not for the nonce just sent: stale or replayed
+        │   └── E2EEKeyBindingError        the model key is not bound to the attestation: a swapped key
+        ├── E2EEDecryptionError            a streamed chunk that does not decrypt, authenticate or decode
+        └── E2EESignatureError             the answer's signature is missing, invalid, or not the attested signer's
 
 `str(error)` is one line: status, Venice code, message and request id. No error
 ever contains the API key: bodies and response headers are the server's, and
-request headers are never copied into an error. Turning answers into these errors
+request headers are never copied into an error. No E2EE error contains a private
+key or a plaintext message: they name the check that failed, the model and the
+request id. Turning answers into these errors
 is `venice_ext._core._errors_from`'s job; this module imports nothing of the engine.
 """
 
@@ -56,6 +66,14 @@ __all__ = [
     "ConflictError",
     "ContentPolicyError",
     "DownloadError",
+    "E2EEAttestationError",
+    "E2EEDecryptionError",
+    "E2EEError",
+    "E2EEKeyBindingError",
+    "E2EENonceMismatchError",
+    "E2EENotInstalledError",
+    "E2EESignatureError",
+    "E2EEUnsupportedRequestError",
     "GoneError",
     "InsufficientBalanceError",
     "JobError",
@@ -423,3 +441,52 @@ class StructuredOutputError(VeniceError):
 
 class NoMatchingModelError(VeniceError, LookupError):
     """`client.models.resolve(...)` found no model of that type, capabilities and trait; the message names them."""
+
+
+class E2EEError(VeniceError):
+    """End-to-end encryption failed closed: nothing readable was sent, or what came back is refused.
+
+    `check` names what failed (e.g. "nonce", "report_data_address", "chunk"), `model`
+    the model asked for, `request_id` the completion's id once there is one. The
+    message never holds a key or a plaintext.
+    """
+
+    def __init__(self, message: str, *, check: str, model: str | None = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.check = check
+        self.model = model
+        self.request_id = request_id
+
+
+class E2EENotInstalledError(E2EEError):
+    """E2EE needs the `e2ee` extra: pip install 'venice-client[e2ee]'."""
+
+
+class E2EEUnsupportedRequestError(E2EEError, ValueError):
+    """A request E2EE cannot carry: tools, web search, multimodal content, a plaintext role, a
+    model without E2EE. Refused before anything about the prompt was sent."""
+
+
+class E2EEAttestationError(E2EEError):
+    """The model's attestation failed a check; its key is not used."""
+
+
+class E2EENonceMismatchError(E2EEAttestationError):
+    """The attestation does not carry the nonce just sent (its `nonce` field, the quote's report
+    data, or the GPU evidence): it is stale or replayed."""
+
+
+class E2EEKeyBindingError(E2EEAttestationError):
+    """The model key is not bound to the attestation: it does not hash to the attested signing
+    address, or that address is not the one in the quote's report data."""
+
+
+class E2EEDecryptionError(E2EEError):
+    """A streamed chunk did not decrypt or authenticate (tampered, truncated, not for this session's
+    key), was sent in plaintext, or left an unfinished UTF-8 character."""
+
+
+class E2EESignatureError(E2EEError):
+    """The answer's signature could not be fetched, does not verify under the attested signing key,
+    names another signer, or (when required) does not sign this exchange's hashes."""

@@ -19,6 +19,15 @@ LAYERS: dict[str, set[str]] = {
     "venice_ext.errors": {"venice_ext"},
     "venice_ext._core": {
         "venice_ext._client",
+        "venice_ext.e2ee",
+        "venice_ext.resources",
+        "venice_ext.jobs",
+        "venice_ext.tools",
+        "venice_ext.cli",
+        "venice_ext.testing",
+    },
+    "venice_ext.e2ee": {
+        "venice_ext._client",
         "venice_ext.resources",
         "venice_ext.jobs",
         "venice_ext.tools",

@@ -40,6 +40,7 @@ def _read_prompt(prompt: str) -> str:
 @click.option("--web-search", type=click.Choice(["auto", "on", "off"]), help="Venice web search.")
 @click.option("--json", "as_json", is_flag=True, help="Print the final completion as JSON.")
 @click.option("--no-stream", is_flag=True, help="Wait for the whole answer instead of streaming it.")
+@click.option("--e2ee", is_flag=True, help="End-to-end encrypt to an attested enclave (an e2ee-* model).")
 @click.pass_obj
 @handle_errors
 def chat(
@@ -50,6 +51,7 @@ def chat(
     web_search: str | None,
     as_json: bool,
     no_stream: bool,
+    e2ee: bool,
 ) -> None:
     """Ask a chat model; the answer streams as it is written. PROMPT `-` reads standard input."""
     messages = [{"role": "system", "content": system}] if system else []
@@ -57,6 +59,8 @@ def chat(
     params: dict[str, Any] = {}
     if web_search:
         params["venice_parameters"] = {"enable_web_search": web_search}
+    if e2ee:
+        params["e2ee"] = True
     with venice_client(settings) as client:
         if no_stream:
             completion = client.chat.completions.create(model=model, messages=messages, **params)

@@ -9,7 +9,7 @@ does not know yet.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -23,6 +23,8 @@ from venice_ext._core._symbols import (
     GeneratedChat,
     create_chat_completion,
 )
+from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
+from venice_ext.e2ee._options import E2EEOptions, e2ee_options
 from venice_ext.errors import RequestValidationError
 from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
 from venice_ext.tools._loop import (
@@ -35,6 +37,9 @@ from venice_ext.tools._loop import (
     ToolLoop,
 )
 from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
+
+if TYPE_CHECKING:
+    from venice_ext.e2ee._stream import AsyncE2EEChatStream, E2EEChatStream
 
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
 
@@ -71,10 +76,11 @@ def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
 class AsyncCompletions:
     """`client.chat.completions`: create, parse and stream."""
 
-    def __init__(self, requester: AsyncRequester) -> None:
+    def __init__(self, requester: AsyncRequester, e2ee: AsyncE2EEEngine | None = None) -> None:
         self._requester = requester
         # Raw access (status, headers, request id) with the spec's own fields as keywords.
         self.with_raw_response = AsyncGeneratedChat(requester).completions.with_raw_response
+        self._e2ee = e2ee or AsyncE2EEEngine(requester)
 
     async def create(
         self,
@@ -84,10 +90,20 @@ class AsyncCompletions:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        e2ee: bool | E2EEOptions = False,
         **params: Any,
     ) -> CreateChatCompletionResponse:
-        """A whole chat completion. Keyword arguments are the spec's request fields."""
+        """A whole chat completion. Keyword arguments are the spec's request fields.
+
+        `e2ee=True` (or an E2EEOptions, or `venice_parameters={"enable_e2ee": True}`): end-to-end
+        encrypted to an attested enclave; streamed underneath, as E2EE requires, and assembled.
+        """
         _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+            stream = await self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options)
+            return await stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = await self._requester.call(
             create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
@@ -117,14 +133,19 @@ class AsyncCompletions:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        e2ee: bool | E2EEOptions = False,
         **params: Any,
     ) -> AsyncChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
-        comments count as activity); there is no total deadline.
+        comments count as activity); there is no total deadline. `e2ee=True`: see `create`;
+        the chunks are decrypted as they arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            return await self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
         request = build_chat_request(model, messages, params, extra_body, stream=True)
         http = self._requester.http_client
         response = await self._requester.send_stream(
@@ -139,6 +160,20 @@ class AsyncCompletions:
         )
         return AsyncChatStream(response)
 
+    async def _e2ee_stream(
+        self,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        params: Mapping[str, Any],
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        idle_timeout: float | None,
+        options: E2EEOptions,
+    ) -> AsyncE2EEChatStream:
+        prepared = await self._e2ee.prepare(model, messages, params, extra_body, options)
+        request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
+        return await self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout)
+
 
 class AsyncChat:
     """`client.chat`: completions, and the tool-calling loop.
@@ -146,8 +181,8 @@ class AsyncChat:
     In the async client, sync tools run in worker threads, never on the event loop.
     """
 
-    def __init__(self, requester: AsyncRequester) -> None:
-        self.completions = AsyncCompletions(requester)
+    def __init__(self, requester: AsyncRequester, e2ee: AsyncE2EEEngine | None = None) -> None:
+        self.completions = AsyncCompletions(requester, e2ee)
         self._loop = AsyncToolLoop(self.completions)
 
     async def run_tools(
@@ -221,10 +256,11 @@ class AsyncChat:
 class Completions:
     """`client.chat.completions`: create, parse and stream."""
 
-    def __init__(self, requester: Requester) -> None:
+    def __init__(self, requester: Requester, e2ee: E2EEEngine | None = None) -> None:
         self._requester = requester
         # Raw access (status, headers, request id) with the spec's own fields as keywords.
         self.with_raw_response = GeneratedChat(requester).completions.with_raw_response
+        self._e2ee = e2ee or E2EEEngine(requester)
 
     def create(
         self,
@@ -234,10 +270,20 @@ class Completions:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        e2ee: bool | E2EEOptions = False,
         **params: Any,
     ) -> CreateChatCompletionResponse:
-        """A whole chat completion. Keyword arguments are the spec's request fields."""
+        """A whole chat completion. Keyword arguments are the spec's request fields.
+
+        `e2ee=True` (or an E2EEOptions, or `venice_parameters={"enable_e2ee": True}`): end-to-end
+        encrypted to an attested enclave; streamed underneath, as E2EE requires, and assembled.
+        """
         _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+            stream = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options)
+            return stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = self._requester.call(
             create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
@@ -267,14 +313,19 @@ class Completions:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        e2ee: bool | E2EEOptions = False,
         **params: Any,
     ) -> ChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
-        comments count as activity); there is no total deadline.
+        comments count as activity); there is no total deadline. `e2ee=True`: see `create`;
+        the chunks are decrypted as they arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            return self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
         request = build_chat_request(model, messages, params, extra_body, stream=True)
         http = self._requester.http_client
         response = self._requester.send_stream(
@@ -289,6 +340,20 @@ class Completions:
         )
         return ChatStream(response)
 
+    def _e2ee_stream(
+        self,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        params: Mapping[str, Any],
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        idle_timeout: float | None,
+        options: E2EEOptions,
+    ) -> E2EEChatStream:
+        prepared = self._e2ee.prepare(model, messages, params, extra_body, options)
+        request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
+        return self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout)
+
 
 class Chat:
     """`client.chat`: completions, and the tool-calling loop.
@@ -296,8 +361,8 @@ class Chat:
     In the async client, sync tools run in worker threads, never on the event loop.
     """
 
-    def __init__(self, requester: Requester) -> None:
-        self.completions = Completions(requester)
+    def __init__(self, requester: Requester, e2ee: E2EEEngine | None = None) -> None:
+        self.completions = Completions(requester, e2ee)
         self._loop = ToolLoop(self.completions)
 
     def run_tools(

@@ -23,12 +23,15 @@ import struct
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest, Reply, Reset, Respond, Stall
+
+if TYPE_CHECKING:
+    from venice_ext.testing._enclave import FakeEnclave
 
 __all__ = ["FakeVenice", "RecordedRequest"]
 
@@ -62,6 +65,9 @@ class FakeVenice:
     `api_key`: requests must carry `Authorization: Bearer <api_key>` (401 otherwise);
     None accepts any request. `routes` maps (METHOD, path template) to default
     answers; by default the canned answers for every operation of the spec.
+    `enclave=True` (or a FakeEnclave) adds an E2EE model, `fake.enclave`: it serves
+    `/tee/attestation` and `/tee/signature` and answers E2EE chat requests encrypted
+    (needs the `e2ee` extra).
     """
 
     def __init__(
@@ -70,6 +76,7 @@ class FakeVenice:
         api_key: str | None = "test-key",
         routes: Mapping[tuple[str, str], Action] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        enclave: bool | FakeEnclave = False,
     ) -> None:
         self.api_key = api_key
         self.extra_headers = dict(extra_headers or {})
@@ -85,6 +92,12 @@ class FakeVenice:
             route = self._route(method, template)
             route.default = action
             route.api_only = True
+        self.enclave: FakeEnclave | None = None
+        if enclave:
+            from venice_ext.testing._enclave import FakeEnclave
+
+            self.enclave = FakeEnclave() if enclave is True else enclave
+            self.enclave.install(self)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -159,6 +172,11 @@ class FakeVenice:
     def set_default(self, method: str, path: str, action: Action) -> None:
         """Answer every request to `path` with `action` once its script runs out."""
         self._route(method.upper(), path).default = action
+
+    def wrap_default(self, method: str, path: str, wrap: Callable[[Action | None], Action]) -> None:
+        """Replace the default answer of `path` by `wrap(current default)`, e.g. to answer some requests differently."""
+        route = self._route(method.upper(), path)
+        route.default = wrap(route.default)
 
     @property
     def requests(self) -> list[RecordedRequest]:
