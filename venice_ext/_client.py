@@ -7,6 +7,7 @@ low-level generated calls behave like `client.call(...)`.
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
@@ -31,6 +32,19 @@ if TYPE_CHECKING:
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=30.0)
+
+
+def _environment_proxy(url: httpx.URL) -> str | None:
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `url`, unless NO_PROXY exempts its host.
+
+    httpx reads these itself only for a client that builds its own transport, and then
+    sends proxied requests past ours, retries and all; so ours takes the proxy instead.
+    """
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass_environment(url.host, proxies):
+        return None
+    return proxy
 
 
 class Operation(Protocol):
@@ -182,23 +196,30 @@ class Venice(_ClientBase):
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
-            inner = transport or http_client._transport
             self._adopt(http_client)
             self._http = http_client
+            self._http._transport = self._retrying(transport or http_client._transport)
         else:
-            inner = transport or httpx.HTTPTransport(limits=DEFAULT_LIMITS)
+            # Handed over at construction: a client built without one makes its own
+            # default transport first, loading the CA bundle a second time.
+            inner = transport or httpx.HTTPTransport(limits=DEFAULT_LIMITS, proxy=_environment_proxy(self.base_url))
             self._http = httpx.Client(
-                base_url=self._config.base_url, headers=self._config.headers, timeout=self._config.timeout
+                base_url=self._config.base_url,
+                headers=self._config.headers,
+                timeout=self._config.timeout,
+                transport=self._retrying(inner),
             )
-        self._http._transport = RetryTransport(
+        self.raw = self._new_raw()
+        self.raw.set_httpx_client(self._http)
+
+    def _retrying(self, inner: httpx.BaseTransport) -> RetryTransport:
+        return RetryTransport(
             inner,
             policy=self.retry_policy,
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
         )
-        self.raw = self._new_raw()
-        self.raw.set_httpx_client(self._http)
 
     @property
     def http_client(self) -> httpx.Client:
@@ -339,23 +360,30 @@ class AsyncVenice(_ClientBase):
             hooks=hooks,
         )
         if http_client is not None:
-            inner = transport or http_client._transport
             self._adopt(http_client)
             self._http = http_client
+            self._http._transport = self._retrying(transport or http_client._transport)
         else:
-            inner = transport or httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS)
-            self._http = httpx.AsyncClient(
-                base_url=self._config.base_url, headers=self._config.headers, timeout=self._config.timeout
+            inner = transport or httpx.AsyncHTTPTransport(
+                limits=DEFAULT_LIMITS, proxy=_environment_proxy(self.base_url)
             )
-        self._http._transport = AsyncRetryTransport(
+            self._http = httpx.AsyncClient(
+                base_url=self._config.base_url,
+                headers=self._config.headers,
+                timeout=self._config.timeout,
+                transport=self._retrying(inner),
+            )
+        self.raw = self._new_raw()
+        self.raw.set_async_httpx_client(self._http)
+
+    def _retrying(self, inner: httpx.AsyncBaseTransport) -> AsyncRetryTransport:
+        return AsyncRetryTransport(
             inner,
             policy=self.retry_policy,
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
         )
-        self.raw = self._new_raw()
-        self.raw.set_async_httpx_client(self._http)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
