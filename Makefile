@@ -7,10 +7,10 @@ VENICE_SPEC_SOURCE ?= https://api.venice.ai/doc/api/swagger.yaml
 export VENICE_SPEC_SOURCE
 
 GENERATED := generated/venice_api/__init__.py
-GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml $(wildcard spec/templates/*) \
+GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml spec/always_sent.yaml $(wildcard spec/templates/*) \
 	scripts/transforms.py scripts/generate.py scripts/spec_io.py
 
-.PHONY: help demo install spec spec-diff update-spec generate test test-history bench lint typecheck clean
+.PHONY: help demo install spec spec-diff update-spec generate unasync test test-history bench lint typecheck clean
 
 help:
 	@echo "make demo          install what is missing, regenerate, tour the client against a fake Venice (LIVE=1: the real API)"
@@ -24,6 +24,7 @@ help:
 	@echo "make generate      transform the spec and regenerate generated/venice_api"
 	@echo "make test-history  run the pipeline on every spec in ../shared/venice-spec/history"
 	@echo "make bench         benchmarks against raw httpx and openai-python (ratios, same run)"
+	@echo "make unasync       rewrite the sync twins in venice_ext from their async source"
 	@echo "make lint          ruff + mypy --strict on venice_ext, venice_spec and scripts"
 
 install: $(VENV)/.deps node_modules/.package-lock.json $(GENERATED) $(VENV)/.editable
@@ -80,7 +81,11 @@ bench: install $(VENV)/.bench-deps
 	$(PY) -m tests.bench.bench_core
 	$(PY) -m tests.bench.bench_stream
 
+unasync: $(VENV)/.deps
+	$(PY) -m scripts.unasync
+
 lint: install
+	$(PY) -m scripts.unasync --check
 	$(BIN)/ruff check venice_ext venice_spec scripts tests
 	$(BIN)/ruff format --check venice_ext venice_spec scripts tests
 	$(BIN)/mypy --strict venice_ext venice_spec scripts

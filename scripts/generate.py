@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import logging
 import os
 import shutil
 import sys
@@ -142,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spec", type=Path, default=SPEC_FILE)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
+    # The transforms note what they could not apply to this spec version (INFO, to stderr).
+    logging.basicConfig(format="note: %(message)s")
+    logging.getLogger("scripts").setLevel(logging.INFO)
     if not args.spec.exists():
         print(f"error: {args.spec} is missing; run `make spec` first", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import subprocess
 import sys
 import tempfile
@@ -117,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("history", nargs="?", type=Path, default=DEFAULT_HISTORY)
     args = parser.parse_args(argv)
+    # The transforms note what they could not apply to this spec version (INFO, to stderr).
+    logging.basicConfig(format="note: %(message)s")
+    logging.getLogger("scripts").setLevel(logging.INFO)
     specs = sorted(args.history.glob("*.yaml")) + sorted(args.history.glob("*.json"))
     if not specs:
         print(f"error: no spec versions found in {args.history}", file=sys.stderr)

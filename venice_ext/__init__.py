@@ -13,20 +13,21 @@ server for tests is `venice_ext.testing`.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from venice_ext._aiohttp import aiohttp_transport
-from venice_ext._budget import FailureBudget
 from venice_ext._client import AsyncVenice, Operation, Venice
-from venice_ext._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ConfigurationError
-from venice_ext._headers import Balances, RateLimits
-from venice_ext._response import APIResponse, ModelDeprecationWarning
-from venice_ext._retry import OPERATION_SAFETY, RetryPolicy, Safety
-from venice_ext._transport import TransportHooks
+from venice_ext._core._aiohttp import aiohttp_transport
+from venice_ext._core._api_response import APIResponse, ModelDeprecationWarning
+from venice_ext._core._budget import FailureBudget
+from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from venice_ext._core._headers import Balances, RateLimits
+from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
+from venice_ext._core._transport import TransportHooks
 from venice_ext.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     ConflictError,
     ContentPolicyError,
     DownloadError,
@@ -35,63 +36,67 @@ from venice_ext.errors import (
     JobError,
     JobFailedError,
     JobTimeoutError,
+    MaxIterationsError,
     ModelAtCapacityError,
+    NoMatchingModelError,
     NotFoundError,
     PayloadTooLargeError,
     PaymentRequiredError,
     PermissionDeniedError,
     QueueOutcomeUnknownError,
     RateLimitError,
+    RequestValidationError,
     ResponseValidationError,
     RetryBudgetExceededError,
     ServerError,
     SpendLimitError,
+    StreamInterruptedError,
+    StructuredOutputError,
+    ToolArgumentsError,
     UnsupportedMediaTypeError,
+    UnsupportedTypeError,
     VeniceError,
 )
 
 if TYPE_CHECKING:
-    from venice_ext._job_resources import AsyncAudioJobs, AsyncVideo, AudioJobs, GeneratedMedia, Video
-    from venice_ext._jobs import AsyncAudioJob, AsyncVideoJob, AudioJob, VideoJob
-    from venice_ext._parse import ParsedCompletion, StructuredOutputError
-    from venice_ext._poll import JobProgress
-    from venice_ext._responses import AsyncResponseStream, ResponseStream, ResponseStreamEvent
-    from venice_ext._speech import AsyncSpeechStream, SpeechStream
-    from venice_ext._tool_calls import MaxIterationsError, ToolCallRecord, ToolLoopResult
-    from venice_ext._tool_loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
-    from venice_ext._tools import Tool, tool
-    from venice_ext._typeschema import UnsupportedTypeError
+    from venice_ext.jobs._job import AsyncAudioJob, AsyncVideoJob, AudioJob, VideoJob
+    from venice_ext.jobs._poll import JobProgress
+    from venice_ext.jobs._resources import AsyncAudioJobs, AsyncVideo, AudioJobs, GeneratedMedia, Video
+    from venice_ext.resources._response_events import ResponseStreamEvent
+    from venice_ext.resources.audio import AsyncSpeechStream, SpeechStream
+    from venice_ext.resources.responses import AsyncResponseStream, ResponseStream
+    from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
+    from venice_ext.tools._loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
+    from venice_ext.tools._structured import ParsedCompletion
+    from venice_ext.tools._tool import Tool, tool
 
 # Loaded on first use (PEP 562): tools, jobs and the other streams are not needed to
 # import the client, and importing them all cost more than the client itself.
 _LAZY: dict[str, str] = {
-    "AsyncAudioJob": "venice_ext._jobs",
-    "AsyncAudioJobs": "venice_ext._job_resources",
-    "AsyncResponseStream": "venice_ext._responses",
-    "AsyncSpeechStream": "venice_ext._speech",
-    "AsyncVideo": "venice_ext._job_resources",
-    "AsyncVideoJob": "venice_ext._jobs",
-    "AudioJob": "venice_ext._jobs",
-    "AudioJobs": "venice_ext._job_resources",
-    "GeneratedMedia": "venice_ext._job_resources",
-    "JobProgress": "venice_ext._poll",
-    "LoopFinished": "venice_ext._tool_loop",
-    "MaxIterationsError": "venice_ext._tool_calls",
-    "ParsedCompletion": "venice_ext._parse",
-    "ResponseStream": "venice_ext._responses",
-    "ResponseStreamEvent": "venice_ext._responses",
-    "SpeechStream": "venice_ext._speech",
-    "StructuredOutputError": "venice_ext._parse",
-    "TextDelta": "venice_ext._tool_loop",
-    "Tool": "venice_ext._tools",
-    "ToolCallFinished": "venice_ext._tool_loop",
-    "ToolCallRecord": "venice_ext._tool_calls",
-    "ToolCallStarted": "venice_ext._tool_loop",
-    "ToolLoopResult": "venice_ext._tool_calls",
-    "UnsupportedTypeError": "venice_ext._typeschema",
-    "Video": "venice_ext._job_resources",
-    "VideoJob": "venice_ext._jobs",
-    "tool": "venice_ext._tools",
+    "AsyncAudioJob": "venice_ext.jobs._job",
+    "AsyncAudioJobs": "venice_ext.jobs._resources",
+    "AsyncResponseStream": "venice_ext.resources.responses",
+    "AsyncSpeechStream": "venice_ext.resources.audio",
+    "AsyncVideo": "venice_ext.jobs._resources",
+    "AsyncVideoJob": "venice_ext.jobs._job",
+    "AudioJob": "venice_ext.jobs._job",
+    "AudioJobs": "venice_ext.jobs._resources",
+    "GeneratedMedia": "venice_ext.jobs._resources",
+    "JobProgress": "venice_ext.jobs._poll",
+    "LoopFinished": "venice_ext.tools._loop",
+    "ParsedCompletion": "venice_ext.tools._structured",
+    "ResponseStream": "venice_ext.resources.responses",
+    "ResponseStreamEvent": "venice_ext.resources._response_events",
+    "SpeechStream": "venice_ext.resources.audio",
+    "TextDelta": "venice_ext.tools._loop",
+    "Tool": "venice_ext.tools._tool",
+    "ToolCallFinished": "venice_ext.tools._loop",
+    "ToolCallRecord": "venice_ext.tools._calls",
+    "ToolCallStarted": "venice_ext.tools._loop",
+    "ToolLoopResult": "venice_ext.tools._calls",
+    "Video": "venice_ext.jobs._resources",
+    "VideoJob": "venice_ext.jobs._job",
+    "tool": "venice_ext.tools._tool",
 }
 
 __all__ = [
@@ -130,6 +135,7 @@ __all__ = [
     "MaxIterationsError",
     "ModelAtCapacityError",
     "ModelDeprecationWarning",
+    "NoMatchingModelError",
     "NotFoundError",
     "Operation",
     "ParsedCompletion",
@@ -139,6 +145,7 @@ __all__ = [
     "QueueOutcomeUnknownError",
     "RateLimitError",
     "RateLimits",
+    "RequestValidationError",
     "ResponseStream",
     "ResponseStreamEvent",
     "ResponseValidationError",
@@ -148,9 +155,11 @@ __all__ = [
     "ServerError",
     "SpeechStream",
     "SpendLimitError",
+    "StreamInterruptedError",
     "StructuredOutputError",
     "TextDelta",
     "Tool",
+    "ToolArgumentsError",
     "ToolCallFinished",
     "ToolCallRecord",
     "ToolCallStarted",

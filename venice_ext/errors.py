@@ -1,6 +1,7 @@
-"""Errors raised by venice_ext, and the parsing of Venice's error bodies.
+"""Every error venice_ext raises: the classes, and the tree they form.
 
     VeniceError
+    ├── ConfigurationError                 the client cannot be built as asked (no key, unsafe URL)
     ├── APIConnectionError                 the request got no answer
     │   └── APITimeoutError                connect, write, read (between bytes) or pool timeout
     ├── APIStatusError                     the server answered with an error status
@@ -24,28 +25,26 @@
     ├── StreamInterruptedError             a stream ended early; carries what arrived
     ├── SpendLimitError                    a job's quote is above max_usd; nothing billable was sent
     ├── QueueOutcomeUnknownError           a job's queue request may have been billed; never resent
-    └── JobError                           a queued video or audio job; carries it and its JSON
-        ├── JobFailedError                 Venice says the job failed (content policy, media gone)
-        ├── JobTimeoutError                the deadline passed first; the job is resumable
-        └── DownloadError                  the file could not be fetched whole; carries bytes received
+    ├── JobError                           a queued video or audio job; carries it and its JSON
+    │   ├── JobFailedError                 Venice says the job failed (content policy, media gone)
+    │   ├── JobTimeoutError                the deadline passed first; the job is resumable
+    │   └── DownloadError                  the file could not be fetched whole; carries bytes received
+    ├── UnsupportedTypeError               a tool annotation JSON Schema cannot describe (also a TypeError)
+    ├── NoMatchingModelError               models.resolve found no model that fits (also a LookupError)
+    ├── ToolArgumentsError                 a model's tool arguments that do not fit (also a ValueError)
+    ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
+    └── StructuredOutputError              a reply that does not fit the requested type; carries the text
 
 `str(error)` is one line: status, Venice code, message and request id. No error
 ever contains the API key: bodies and response headers are the server's, and
-request headers are never copied into an error.
+request headers are never copied into an error. Turning answers into these errors
+is `venice_ext._core._errors_from`'s job; this module imports nothing of the engine.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import time
 from collections.abc import Mapping
 from typing import Any
-
-import httpx
-
-from venice_ext._headers import request_id_of, retry_after_seconds
-from venice_ext._retry import FailureKind, failure_kind_of_exception
 
 __all__ = [
     "APIConnectionError",
@@ -53,6 +52,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "ContentPolicyError",
     "DownloadError",
@@ -61,7 +61,9 @@ __all__ = [
     "JobError",
     "JobFailedError",
     "JobTimeoutError",
+    "MaxIterationsError",
     "ModelAtCapacityError",
+    "NoMatchingModelError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
@@ -74,13 +76,11 @@ __all__ = [
     "ServerError",
     "SpendLimitError",
     "StreamInterruptedError",
+    "StructuredOutputError",
+    "ToolArgumentsError",
     "UnsupportedMediaTypeError",
+    "UnsupportedTypeError",
     "VeniceError",
-    "connection_error_from",
-    "error_from_response",
-    "error_from_stream_payload",
-    "parse_error_body",
-    "request_id_of",
 ]
 
 
@@ -385,155 +385,41 @@ class ModelAtCapacityError(ServerError):
     """503: the model is at capacity."""
 
 
-_BY_STATUS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    410: GoneError,
-    413: PayloadTooLargeError,
-    415: UnsupportedMediaTypeError,
-    422: ContentPolicyError,
-    429: RateLimitError,
-    503: ModelAtCapacityError,
-}
-
-# Venice often sends only the message of a documented code; these prefixes name it.
-_CODES_BY_MESSAGE: tuple[tuple[str, str], ...] = (
-    ("authentication failed - pro subscription is inactive", "AUTHENTICATION_FAILED_INACTIVE_KEY"),
-    ("authentication failed", "AUTHENTICATION_FAILED"),
-    ("insufficient usd or diem balance", "INSUFFICIENT_BALANCE"),
-    ("api key diem spend limit exceeded", "API_KEY_DIEM_SPEND_LIMIT_EXCEEDED"),
-    ("api key usd spend limit exceeded", "API_KEY_USD_SPEND_LIMIT_EXCEEDED"),
-)
-_BALANCE_CODES = frozenset({"INSUFFICIENT_BALANCE", "INSUFFICIENT_FUNDS"})
-_SPEND_LIMIT = re.compile(r"SPEND_LIMIT|CONSUMPTION_LIMIT")
-_MAX_MESSAGE = 500
+class ConfigurationError(VeniceError):
+    """The client cannot be built as asked (no API key, an unsafe base URL...)."""
 
 
-def parse_error_body(body: Any) -> dict[str, Any]:
-    """Normalize every error shape Venice uses into message/code/extra fields.
+class UnsupportedTypeError(VeniceError, TypeError):
+    """An annotation that cannot be described as JSON Schema."""
 
-    Shapes: {"error": "..."}; {"error": "...", "details": {...}, "issues": [...]};
-    OpenAI's {"error": {"message", "type", "param", "code"}}; the provider content
-    policy {"error": {"message", "type", "credits_refunded", "recommended_model"}};
-    {"code": ..., "error": ...}; x402 payment bodies; anything else.
+
+class ToolArgumentsError(VeniceError, ValueError):
+    """Arguments from the model that are not JSON, or do not fit the tool's schema."""
+
+
+class MaxIterationsError(VeniceError):
+    """The model still wanted tools after `max_iterations` completions; carries the history so far.
+
+    `tool_calls` holds `ToolCallRecord`s; `last` is the last completion.
     """
-    fields: dict[str, Any] = {"message": None, "code": None}
-    if not isinstance(body, Mapping):
-        return fields
-    error = body.get("error")
-    nested: Mapping[str, Any] = error if isinstance(error, Mapping) else {}
-    message = nested.get("message") if nested else error
-    if not isinstance(message, str) or not message:
-        message = next(
-            (body[key] for key in ("message", "description", "detail") if isinstance(body.get(key), str)), None
-        )
-    fields["message"] = message
-    code = nested.get("code") or body.get("code")
-    if isinstance(code, str) and code:
-        fields["code"] = code
-    elif isinstance(message, str):
-        lowered = message.lower()
-        fields["code"] = next((name for prefix, name in _CODES_BY_MESSAGE if lowered.startswith(prefix)), None)
-    # x402 wallets out of credit: code PAYMENT_REQUIRED, the reason says why.
-    fields["insufficient_balance"] = body.get("reason") == "insufficient_balance"
-    for key in ("suggested_prompt", "recommended_model", "credits_refunded"):
-        value = nested.get(key, body.get(key))
-        if value is not None:
-            fields[key] = value
-    return fields
+
+    def __init__(self, iterations: int, messages: list[dict[str, Any]], tool_calls: list[Any], last: Any) -> None:
+        super().__init__(f"the model still asked for tools after {iterations} completions (max_iterations)")
+        self.iterations = iterations
+        self.messages = messages
+        self.tool_calls = tool_calls
+        self.last = last
 
 
-def _decode_body(content: bytes, content_type: str) -> Any:
-    if not content:
-        return None
-    text = content.decode("utf-8", errors="replace")
-    if "json" in content_type or text.lstrip().startswith(("{", "[")):
-        try:
-            return json.loads(text)
-        except ValueError:
-            pass
-    return text
+class StructuredOutputError(VeniceError):
+    """The model's reply does not fit the requested type; `raw_text` is what it said."""
+
+    def __init__(self, message: str, *, raw_text: str | None, completion: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.raw_text = raw_text
+        self.completion = completion
 
 
-def _fallback_message(body: Any, reason: str) -> str:
-    if isinstance(body, str) and body.strip():
-        squashed = " ".join(re.sub(r"<[^>]+>", " ", body).split())
-        return squashed[:_MAX_MESSAGE] or reason
-    return reason
-
-
-def connection_error_from(exc: Exception) -> APIConnectionError:
-    """The typed error for an httpx transport failure."""
-    processed = failure_kind_of_exception(exc) is FailureKind.AMBIGUOUS
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        kind = {
-            httpx.ConnectTimeout: "connect",
-            httpx.ReadTimeout: "read",
-            httpx.WriteTimeout: "write",
-            httpx.PoolTimeout: "pool",
-        }.get(type(exc), "")
-        return APITimeoutError(f"{kind} timeout: {detail}".strip(), may_have_been_processed=processed)
-    suffix = " (the request may have been processed)" if processed else ""
-    return APIConnectionError(f"connection failed: {detail}{suffix}", may_have_been_processed=processed)
-
-
-def error_from_stream_payload(payload: Any, *, headers: Mapping[str, str] | None = None) -> APIStatusError:
-    """The typed error for an error event inside a stream (the HTTP status was 200).
-
-    The status comes from the payload when it names one (`status`, `status_code`, or
-    a numeric `code`), else 500: the inference failed after the answer began.
-    """
-    fields = parse_error_body(payload)
-    nested = payload.get("error") if isinstance(payload, Mapping) else None
-    status = 500
-    for source in (payload, nested):
-        if isinstance(source, Mapping):
-            for key in ("status", "status_code", "code"):
-                value = source.get(key)
-                if isinstance(value, int) and 400 <= value <= 599:
-                    status = value
-    lowered = {key.lower(): value for key, value in (headers or {}).items()}
-    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
-    message = fields["message"] if isinstance(fields["message"], str) else "error event in the stream"
-    code = fields["code"] if isinstance(fields["code"], str) else None
-    return cls(message, status_code=status, code=code, request_id=request_id_of(lowered), body=payload, headers=lowered)
-
-
-def error_from_response(response: httpx.Response, *, retry_after: float | None = None) -> APIStatusError:
-    """The typed error for an error answer. The body must already be read."""
-    headers = {key.lower(): value for key, value in response.headers.items()}
-    if retry_after is None:
-        retry_after = retry_after_seconds(headers, time.time())
-    body = _decode_body(response.content, headers.get("content-type", ""))
-    fields = parse_error_body(body)
-    status = response.status_code
-    reason = response.reason_phrase or httpx.codes.get_reason_phrase(status) or "error"
-    message = fields["message"] if isinstance(fields["message"], str) else _fallback_message(body, reason)
-    code = fields["code"]
-    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
-    if status == 402 and (
-        fields.get("insufficient_balance") or code in _BALANCE_CODES or (code and _SPEND_LIMIT.search(code))
-    ):
-        cls = InsufficientBalanceError
-    common: dict[str, Any] = {
-        "status_code": status,
-        "code": code,
-        "request_id": request_id_of(headers),
-        "body": body,
-        "headers": headers,
-        "retry_after": retry_after,
-    }
-    if cls is ContentPolicyError:
-        return ContentPolicyError(
-            message,
-            suggested_prompt=fields.get("suggested_prompt"),
-            recommended_model=fields.get("recommended_model"),
-            credits_refunded=fields.get("credits_refunded"),
-            **common,
-        )
-    return cls(message, **common)
+class NoMatchingModelError(VeniceError, LookupError):
+    """`client.models.resolve(...)` found no model of that type, capabilities and trait; the message names them."""

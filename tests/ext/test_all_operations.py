@@ -86,12 +86,12 @@ def async_venice(shared_fake: FakeVenice, loop: asyncio.Runner) -> Iterator[Asyn
 
 
 def _success_types(module: ModuleType) -> tuple[type, ...]:
-    """What `parse_response` returns for the success statuses: model classes, bytes or str.
+    """What `parse_success` returns: model classes, bytes or str.
 
-    The return annotation mixes these with the error models, so the success branches
-    of the parser itself are read instead, and the module's union parsers they call.
+    The return annotation names type aliases and unions, so the success branches of
+    the parser itself are read instead, and the module's union parsers they call.
     """
-    tree = ast.parse(textwrap.dedent(inspect.getsource(module.parse_response)))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(module.parse_success)))
     found: set[type] = set()
 
     def collect(branch: ast.AST) -> None:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, Venice
 from venice_ext import errors as e
-from venice_ext._accumulate import ChatCompletionAccumulator
-from venice_ext._chunks import ChatCompletionChunk
+from venice_ext._core._accumulate import ChatCompletionAccumulator
+from venice_ext._core._chunks import ChatCompletionChunk
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply, Stall
 
 MESSAGES = [{"role": "user", "content": "hi"}]

@@ -19,7 +19,7 @@ import pytest
 from tests.ext.conftest import API_KEY, FakeClock
 from venice_ext import AsyncVenice, Venice
 from venice_ext import errors as e
-from venice_ext._download import DownloadFailed, save_stream
+from venice_ext.jobs._download import DownloadFailed, save_stream
 from venice_ext.testing import DropAfter, FakeVenice, Reply, Reset
 from venice_ext.testing._canned_media import TINY_MP4
 
@@ -225,7 +225,7 @@ def test_a_full_disk_leaves_no_partial_file_and_the_job_resumable(
             raise OSError(28, "No space left on device")
         written.append(len(chunk))
 
-    monkeypatch.setattr("venice_ext._download._TempFile.write", write)
+    monkeypatch.setattr("venice_ext._core._files.AtomicFile.write", write)
     job = client.video.queue(**PARAMS)
     with pytest.raises(OSError, match="No space left") as caught:
         job.download(tmp_path / "v.mp4")

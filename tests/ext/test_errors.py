@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 import pytest
 
+import venice_ext
 from venice_ext import errors as e
+from venice_ext._core import _errors_from as m
 
 
 def response(
@@ -45,19 +48,19 @@ def response(
     ],
 )
 def test_one_class_per_status(status: int, cls: type[e.APIStatusError]) -> None:
-    error = e.error_from_response(response(status, {"error": "nope"}))
+    error = m.error_from_response(response(status, {"error": "nope"}))
     assert type(error) is cls
     assert error.status_code == status and error.message == "nope"
 
 
 def test_plain_error_string_with_request_id() -> None:
-    error = e.error_from_response(response(400, {"error": "Invalid request parameters"}, headers={"CF-RAY": "8f1-AMS"}))
+    error = m.error_from_response(response(400, {"error": "Invalid request parameters"}, headers={"CF-RAY": "8f1-AMS"}))
     assert str(error) == "400: Invalid request parameters (request id 8f1-AMS)"
     assert error.request_id == "8f1-AMS" and error.code is None
 
 
 def test_x_request_id_when_there_is_no_cf_ray() -> None:
-    error = e.error_from_response(response(500, {"error": "x"}, headers={"X-Request-ID": "req-42"}))
+    error = m.error_from_response(response(500, {"error": "x"}, headers={"X-Request-ID": "req-42"}))
     assert error.request_id == "req-42"
 
 
@@ -67,7 +70,7 @@ def test_validation_details_and_issues_are_kept() -> None:
         "details": {"model": {"_errors": ["Required"]}},
         "issues": [{"path": ["model"], "message": "Required"}],
     }
-    error = e.error_from_response(response(400, body))
+    error = m.error_from_response(response(400, body))
     assert isinstance(error, e.BadRequestError)
     assert error.body["issues"][0]["path"] == ["model"]
 
@@ -81,7 +84,7 @@ def test_openai_style_error_object() -> None:
             "code": "context_length_exceeded",
         }
     }
-    error = e.error_from_response(response(400, body))
+    error = m.error_from_response(response(400, body))
     assert error.code == "context_length_exceeded"
     assert str(error) == "400 context_length_exceeded: Your request exceeds the model's maximum context."
 
@@ -95,18 +98,18 @@ def test_provider_content_policy_error() -> None:
             "recommended_model": "venice-uncensored",
         }
     }
-    error = e.error_from_response(response(422, body))
+    error = m.error_from_response(response(422, body))
     assert isinstance(error, e.ContentPolicyError)
     assert error.credits_refunded is True and error.recommended_model == "venice-uncensored"
 
 
 def test_content_violation_with_suggested_prompt() -> None:
-    error = e.error_from_response(response(422, {"error": "Content violation", "suggested_prompt": "a calm lake"}))
+    error = m.error_from_response(response(422, {"error": "Content violation", "suggested_prompt": "a calm lake"}))
     assert isinstance(error, e.ContentPolicyError) and error.suggested_prompt == "a calm lake"
 
 
 def test_payload_too_large_with_code() -> None:
-    error = e.error_from_response(response(413, {"code": "PAYLOAD_TOO_LARGE", "error": "Request body too large"}))
+    error = m.error_from_response(response(413, {"code": "PAYLOAD_TOO_LARGE", "error": "Request body too large"}))
     assert isinstance(error, e.PayloadTooLargeError) and error.code == "PAYLOAD_TOO_LARGE"
 
 
@@ -127,7 +130,7 @@ def test_payload_too_large_with_code() -> None:
     ids=["insufficient-balance-message", "usd-spend-limit-code", "diem-spend-limit-message", "x402-wallet"],
 )
 def test_insufficient_balance_and_spend_limits(body: dict[str, Any]) -> None:
-    error = e.error_from_response(response(402, body))
+    error = m.error_from_response(response(402, body))
     assert isinstance(error, e.InsufficientBalanceError)
     assert error.code in (
         "INSUFFICIENT_BALANCE",
@@ -139,19 +142,19 @@ def test_insufficient_balance_and_spend_limits(body: dict[str, Any]) -> None:
 
 def test_x402_discovery_body_is_a_plain_payment_required() -> None:
     body = {"x402Version": 2, "error": "Payment required", "accepts": [{"scheme": "exact", "network": "base"}]}
-    error = e.error_from_response(response(402, body))
+    error = m.error_from_response(response(402, body))
     assert type(error) is e.PaymentRequiredError
     assert error.body["accepts"][0]["network"] == "base"
 
 
 def test_known_codes_are_recognised_from_the_message() -> None:
     body = {"error": "Authentication failed - Pro subscription is inactive. Please upgrade."}
-    assert e.error_from_response(response(401, body)).code == "AUTHENTICATION_FAILED_INACTIVE_KEY"
+    assert m.error_from_response(response(401, body)).code == "AUTHENTICATION_FAILED_INACTIVE_KEY"
 
 
 def test_html_page_from_a_proxy() -> None:
     html = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>nginx</body></html>"
-    error = e.error_from_response(response(502, text=html, content_type="text/html"))
+    error = m.error_from_response(response(502, text=html, content_type="text/html"))
     assert isinstance(error, e.ServerError)
     assert error.message == "502 Bad Gateway 502 Bad Gateway nginx"
     assert error.body == html
@@ -159,28 +162,53 @@ def test_html_page_from_a_proxy() -> None:
 
 
 def test_empty_body_uses_the_reason_phrase() -> None:
-    error = e.error_from_response(httpx.Response(503))
+    error = m.error_from_response(httpx.Response(503))
     assert isinstance(error, e.ModelAtCapacityError) and error.message == "Service Unavailable"
 
 
 def test_retry_after_is_read_from_the_headers() -> None:
-    error = e.error_from_response(response(429, {"error": "Rate limit exceeded"}, headers={"retry-after": "7"}))
+    error = m.error_from_response(response(429, {"error": "Rate limit exceeded"}, headers={"retry-after": "7"}))
     assert isinstance(error, e.RateLimitError) and error.retry_after == 7.0
 
 
 def test_connection_errors_say_whether_the_request_may_have_been_processed() -> None:
     request = httpx.Request("POST", "https://x/chat")
-    refused = e.connection_error_from(httpx.ConnectError("refused", request=request))
-    lost = e.connection_error_from(httpx.RemoteProtocolError("Server disconnected", request=request))
-    timeout = e.connection_error_from(httpx.ReadTimeout("timed out", request=request))
+    refused = m.connection_error_from(httpx.ConnectError("refused", request=request))
+    lost = m.connection_error_from(httpx.RemoteProtocolError("Server disconnected", request=request))
+    timeout = m.connection_error_from(httpx.ReadTimeout("timed out", request=request))
     assert not refused.may_have_been_processed and type(refused) is e.APIConnectionError
     assert lost.may_have_been_processed and "may have been processed" in str(lost)
     assert isinstance(timeout, e.APITimeoutError) and str(timeout).startswith("read timeout")
 
 
-def test_tree_is_drawn_in_the_module_docstring() -> None:
+def _drawn_tree() -> dict[str, str]:
+    """Each class name in the module docstring's tree, mapped to the name drawn as its parent."""
     assert e.__doc__ is not None
-    for name in e.__all__:
-        obj = getattr(e, name)
-        if isinstance(obj, type) and issubclass(obj, e.VeniceError):
-            assert name in e.__doc__, f"{name} missing from the drawn tree"
+    parents: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    for line in e.__doc__.splitlines():
+        match = re.match(r"^(\s*[│├└─ ]*)([A-Z]\w+)", line)
+        if not match or not line.startswith("    "):
+            continue
+        depth = len(match.group(1))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack:
+            parents[match.group(2)] = stack[-1][1]
+        stack.append((depth, match.group(2)))
+    return parents
+
+
+def test_the_drawn_tree_is_complete_and_true() -> None:
+    parents = _drawn_tree()
+    public = {name for name in venice_ext.__all__ if isinstance(getattr(venice_ext, name), type)}
+    errors = {name for name in public if issubclass(getattr(venice_ext, name), BaseException)}
+    errors -= {name for name in errors if issubclass(getattr(venice_ext, name), Warning)}
+    for name in errors | set(e.__all__):
+        cls = getattr(e, name)
+        assert issubclass(cls, e.VeniceError), f"{name} is not a VeniceError"
+        if cls is e.VeniceError:
+            continue
+        assert name in parents, f"{name} missing from the drawn tree"
+        assert parents[name] == cls.__mro__[1].__name__, f"{name} drawn under {parents[name]}"
+    assert set(parents) <= set(e.__all__)

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from venice_ext import AsyncVideoJob, AudioJob, JobProgress, VideoJob
-from venice_ext._job_state import RetrieveStatus
-from venice_ext._poll import DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, Poller, poll_interval
 from venice_ext.errors import ResponseValidationError
+from venice_ext.jobs._poll import DEFAULT_INTERVAL, MAX_INTERVAL, MIN_INTERVAL, Poller, poll_interval
+from venice_ext.jobs._state import RetrieveStatus
 
 milliseconds = st.one_of(
     st.none(),

@@ -27,7 +27,7 @@ from venice_ext import (
     VideoJob,
 )
 from venice_ext import errors as e
-from venice_ext._retry import safety_of
+from venice_ext._core._retry import safety_of
 from venice_ext.testing import DropAfter, FakeVenice, RecordedRequest, Reply, Reset, Respond
 from venice_ext.testing._canned_media import TINY_MP3, TINY_MP4
 

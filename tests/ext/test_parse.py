@@ -13,8 +13,8 @@ import pytest
 
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, Venice
-from venice_ext._parse import StructuredOutputError
 from venice_ext.testing import FakeVenice, Reply
+from venice_ext.tools._structured import StructuredOutputError
 
 MESSAGES = [{"role": "user", "content": "Describe Paris."}]
 

@@ -11,7 +11,7 @@ import pytest
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, ResponseStreamEvent, Venice
 from venice_ext import errors as e
-from venice_ext._symbols import CreateResponseResponse
+from venice_ext._core._symbols import CreateResponseResponse
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply
 
 MODEL = "venice-uncensored"

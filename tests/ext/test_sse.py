@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venice_ext._sse import ServerSentEvent, SSEDecoder
+from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 
 
 def decode(*reads: bytes) -> list[ServerSentEvent]:

@@ -12,10 +12,10 @@ import pytest
 
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, Venice
-from venice_ext._tool_calls import MaxIterationsError
-from venice_ext._tool_loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
-from venice_ext._tools import tool
 from venice_ext.testing import SSE, FakeVenice, Reply, chat_completion_events
+from venice_ext.tools._calls import MaxIterationsError
+from venice_ext.tools._loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
+from venice_ext.tools._tool import tool
 
 MESSAGES = [{"role": "user", "content": "What's the weather in Paris and the time in Tokyo?"}]
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venice_ext._schema_check import validate
-from venice_ext._tools import Tool, ToolArgumentsError, as_tool, schema_tool, tool
-from venice_ext._typeschema import ArgumentError, UnsupportedTypeError, shape_of
+from venice_ext.tools._check import validate
+from venice_ext.tools._schema import ArgumentError, UnsupportedTypeError, shape_of
+from venice_ext.tools._tool import Tool, ToolArgumentsError, as_tool, schema_tool, tool
 
 
 class Unit(enum.Enum):

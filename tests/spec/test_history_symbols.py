@@ -1,6 +1,6 @@
 """venice_ext works with the clients generated from the 10 newest published specs.
 
-venice_ext takes every generated name it uses from one module, `venice_ext._symbols`.
+venice_ext takes every generated name it uses from one module, `venice_ext._core._symbols`.
 For each of the newest history versions, the client is generated into a temporary
 directory and a fresh interpreter, with that directory first on sys.path (so it shadows
 the installed `venice_api`), imports `_symbols` and drives venice_ext against the fake
@@ -29,8 +29,8 @@ sys.path.insert(0, sys.argv[1])
 
 import venice_api
 assert venice_api.__file__.startswith(sys.argv[1]), f"imported the wrong venice_api: {venice_api.__file__}"
-import venice_ext._symbols
-venice_ext._symbols.resolve_all()  # every generated name venice_ext uses, from its one place
+import venice_ext._core._symbols
+venice_ext._core._symbols.resolve_all()  # every generated name venice_ext uses, from its one place
 from venice_api.api.models import list_models
 from venice_ext import Venice
 from venice_ext.testing import FakeVenice

@@ -340,6 +340,82 @@ def test_hoist_component_union_members() -> None:
     assert out["Rpc"]["oneOf"][1] == {"type": "array", "items": {"$ref": "#/components/schemas/RpcType1Item"}}
 
 
+def _chat_spec() -> dict[str, Any]:
+    """A chat completion response in the shape Venice gives it: inline items, a union message."""
+    message = {
+        "anyOf": [
+            {"type": "object", "properties": {"role": {"type": "string"}, "content": {"type": "string"}}},
+            {"type": "object", "properties": {"role": {"type": "string"}, "tool_call_id": {"type": "string"}}},
+        ]
+    }
+    choice = {"type": "object", "properties": {"index": {"type": "integer"}, "message": message}}
+    return make_spec(
+        {"/chat": {"post": {"operationId": "chat", "responses": ok({"$ref": "#/components/schemas/Chat"})}}},
+        {
+            "Chat": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "choices": {"type": "array", "items": choice},
+                    "model": {"$ref": "#/components/schemas/Model"},
+                },
+                "required": ["id"],
+            },
+            "Model": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+    )
+
+
+def test_require_always_sent_response_fields_follows_items_unions_and_references() -> None:
+    listed = {"Chat": ["id", "choices"], "Chat.choices[]": ["index"], "Chat.choices[].message": ["content"]}
+    out = t.require_always_sent_response_fields(_chat_spec(), {**listed, "Chat.model": ["name"]})
+    chat = out["components"]["schemas"]["Chat"]
+    assert chat["required"] == ["id", "choices"], "already required: kept once"
+    choice = chat["properties"]["choices"]["items"]
+    assert choice["required"] == ["index"]
+    assistant, tool = choice["properties"]["message"]["anyOf"]
+    assert assistant["required"] == ["content"]
+    assert "required" not in tool, "only the members that declare the property"
+    assert out["components"]["schemas"]["Model"]["required"] == ["name"], "through the reference"
+
+
+def test_require_always_sent_response_fields_skips_what_this_version_lacks(caplog: pytest.LogCaptureFixture) -> None:
+    spec = _chat_spec()
+    listed = {"Chat": ["created", "id"], "Gone": ["id"], "Chat.usage": ["total_tokens"]}
+    with caplog.at_level("INFO", logger=t.__name__):
+        out = t.require_always_sent_response_fields(spec, listed)
+    assert out == spec, "nothing to change: `id` was required already"
+    [note] = caplog.messages
+    assert "not in this version: Chat.created" in note
+    assert "no schema Gone (1)" in note
+    assert "no Chat.usage (1)" in note
+
+
+def test_require_always_sent_response_fields_never_contradicts_an_example(caplog: pytest.LogCaptureFixture) -> None:
+    spec = _chat_spec()
+    spec["components"]["schemas"]["Model"]["example"] = {"name": "GLM"}
+    media = spec["paths"]["/chat"]["post"]["responses"]["200"]["content"]["application/json"]
+    # A tool-only reply without content: the list's claim would make the spec's own example unparsable.
+    media["examples"] = {"tool": {"value": {"id": "c1", "choices": [{"index": 0, "message": {"role": "assistant"}}]}}}
+    listed = {"Chat.choices[].message": ["content"], "Chat.choices[]": ["index"], "Model": ["name"]}
+    with caplog.at_level("INFO", logger=t.__name__):
+        out = t.require_always_sent_response_fields(spec, listed)
+    schemas = out["components"]["schemas"]
+    assert "required" not in schemas["Chat"]["properties"]["choices"]["items"]["properties"]["message"]["anyOf"][0]
+    assert schemas["Chat"]["properties"]["choices"]["items"]["required"] == ["index"]
+    assert schemas["Model"]["required"] == ["name"]
+    assert "an example in the spec omits it: Chat.choices[].message.content" in caplog.text
+
+
+def test_require_always_sent_response_fields_leaves_request_schemas_alone(caplog: pytest.LogCaptureFixture) -> None:
+    spec = _chat_spec()
+    spec["paths"]["/chat"]["post"]["requestBody"] = json_body({"$ref": "#/components/schemas/Model"})
+    with caplog.at_level("INFO", logger=t.__name__):
+        out = t.require_always_sent_response_fields(spec, {"Chat.model": ["name"]})
+    assert "required" not in out["components"]["schemas"]["Model"], "callers would have to send it"
+    assert "Model is in a request too: Chat.model.name" in caplog.text
+
+
 def test_transform_list_reads_as_a_list_of_named_functions() -> None:
     names = [transform.__name__ for transform in t.GENERATOR_TRANSFORMS]
     assert len(names) == len(set(names))

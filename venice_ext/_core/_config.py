@@ -1,0 +1,87 @@
+"""Resolving and checking a client's settings: key, base URL, timeouts, headers."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from venice_ext.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "ClientConfig",
+    "ConfigurationError",
+    "resolve_config",
+]
+
+DEFAULT_BASE_URL = "https://api.venice.ai/api/v1"
+# No total deadline: `read` bounds the silence between bytes, so a long but healthy
+# answer (a slow non-streamed completion) is never cut. Venice holds non-streamed
+# completions until done, hence the generous read timeout.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=600.0, write=60.0, pool=60.0)
+VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    api_key: str
+    base_url: httpx.URL
+    timeout: httpx.Timeout
+    headers: dict[str, str]
+
+    def __repr__(self) -> str:
+        return f"ClientConfig(base_url={str(self.base_url)!r}, api_key=<redacted>)"
+
+
+def user_agent() -> str:
+    return f"venice-client/{VERSION} python/{platform.python_version()} httpx/{httpx.__version__}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_config(
+    *,
+    api_key: str | None,
+    base_url: str | httpx.URL | None,
+    timeout: float | httpx.Timeout | None,
+    default_headers: Mapping[str, str] | None,
+    allow_insecure_http: bool,
+) -> ClientConfig:
+    key = api_key if api_key is not None else os.environ.get("VENICE_API_KEY")
+    if not key or not key.strip():
+        raise ConfigurationError("no Venice API key: pass api_key=... or set the VENICE_API_KEY environment variable")
+    if any(ch in key for ch in "\r\n"):
+        raise ConfigurationError("the API key contains a line break; check how it was read")
+    url = httpx.URL(str(base_url or os.environ.get("VENICE_BASE_URL") or DEFAULT_BASE_URL))
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"base URL must be an absolute http(s) URL, got {str(url)!r}")
+    if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
+        raise ConfigurationError(
+            f"refusing plain http:// to {url.host}: the API key would travel unencrypted; "
+            "use https://, or pass allow_insecure_http=True if you really mean it"
+        )
+    if not url.raw_path.endswith(b"/"):
+        url = url.copy_with(raw_path=url.raw_path + b"/")
+    if timeout is None:
+        resolved_timeout = DEFAULT_TIMEOUT
+    elif isinstance(timeout, httpx.Timeout):
+        resolved_timeout = timeout
+    else:
+        resolved_timeout = httpx.Timeout(timeout)
+    headers = {"User-Agent": user_agent()}
+    headers.update(default_headers or {})
+    headers["Authorization"] = f"Bearer {key.strip()}"
+    return ClientConfig(key.strip(), url, resolved_timeout, headers)

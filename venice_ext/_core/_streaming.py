@@ -1,0 +1,280 @@
+"""Streams over an open httpx response: SSE events in, typed items out.
+
+`Stream` and `AsyncStream` own the I/O: they read the response as bytes arrive
+(never buffering), feed the pure SSE decoder, hand each event to a handler, and
+close the response however iteration ends. Handlers are pure and shared by both
+twins: they type events, accumulate, spot the end marker, and say whether a
+stream that just ended was complete. After the end marker the rest of the body
+is drained, so the connection goes back to the pool instead of being closed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+import httpx
+
+from venice_ext._core._accumulate import ChatCompletionAccumulator
+from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
+from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
+from venice_ext._core._sse import ServerSentEvent, SSEDecoder
+from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
+from venice_ext.errors import ResponseValidationError, StreamInterruptedError, VeniceError
+
+__all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "EventHandler", "Stream"]
+
+_loads = json.JSONDecoder().decode
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+DONE = "[DONE]"
+
+
+class EventHandler(Protocol[T_co]):
+    done: bool
+
+    def on_event(self, event: ServerSentEvent) -> T_co | None:
+        """The item for this event, None if it yields nothing; raises the typed error of an error event."""
+
+    def incomplete(self) -> StreamInterruptedError | None:
+        """At the end of the body: the error to raise if the stream stopped short."""
+
+
+def decode_payload(event: ServerSentEvent, headers: httpx.Headers) -> Any:
+    """The JSON of an event; an error event raises its typed error."""
+    try:
+        payload = json.loads(event.data)
+    except ValueError as exc:
+        raise ResponseValidationError(
+            f"stream event is not JSON: {event.data[:200]!r}",
+            status_code=200,
+            body=event.data.encode(),
+            request_id=request_id_of(headers),
+        ) from exc
+    if event.event == "error" or (isinstance(payload, dict) and "error" in payload and "choices" not in payload):
+        raise error_from_stream_payload(payload, headers=headers)
+    return payload
+
+
+class ChatChunkHandler:
+    """Chat completion chunks: typing, accumulation, `[DONE]`, completeness."""
+
+    def __init__(self, headers: httpx.Headers) -> None:
+        self.headers = headers
+        self.accumulator = ChatCompletionAccumulator()
+        self.done = False
+
+    def on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
+        data = event.data
+        if data == DONE:
+            self.done = True
+            return None
+        try:
+            payload = _loads(data)
+        except ValueError:
+            payload = None  # decode_payload below says what is wrong
+        if type(payload) is not dict or "choices" not in payload or event.event == "error":
+            payload = decode_payload(event, self.headers)
+        try:
+            chunk = ChatCompletionChunk.from_json(payload)
+            self.accumulator.add(chunk)
+        except ChunkError as exc:
+            raise ResponseValidationError(
+                str(exc), status_code=200, body=event.data.encode(), request_id=request_id_of(self.headers)
+            ) from exc
+        return chunk
+
+    def incomplete(self) -> StreamInterruptedError | None:
+        if self.done or self.accumulator.finished:
+            return None
+        return StreamInterruptedError(
+            f"the stream ended after {self.accumulator.chunks} chunks without [DONE] or a finish reason",
+            partial=self.accumulator.to_json(),
+            chunks_received=self.accumulator.chunks,
+        )
+
+    def interrupted(self, cause: VeniceError) -> StreamInterruptedError:
+        return StreamInterruptedError(
+            f"the stream broke after {self.accumulator.chunks} chunks: {cause}",
+            partial=self.accumulator.to_json(),
+            chunks_received=self.accumulator.chunks,
+        )
+
+    def completion(self) -> CreateChatCompletionResponse:
+        assembled = self.accumulator.to_json(completed=self.done)
+        try:
+            return CreateChatCompletionResponse.from_dict(assembled)
+        except ModelParseError as exc:
+            raise ResponseValidationError(
+                f"the assembled completion does not fit the spec: {exc}",
+                status_code=200,
+                body=json.dumps(assembled).encode(),
+                request_id=request_id_of(self.headers),
+            ) from exc
+
+
+class _StreamBase(Generic[T]):
+    def __init__(self, response: httpx.Response, handler: EventHandler[T]) -> None:
+        self.response = response
+        self.handler = handler
+        self._decoder = SSEDecoder()
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self.response.headers)
+
+    def _failure(self, exc: httpx.TransportError) -> VeniceError:
+        error = connection_error_from(exc)
+        interrupted = getattr(self.handler, "interrupted", None)
+        if interrupted is not None and not isinstance(exc, httpx.TimeoutException):
+            return interrupted(error)  # type: ignore[no-any-return]
+        return error
+
+
+# unasync: begin async source
+class AsyncStream(_StreamBase[T]):
+    """A stream of typed events: iterate it, or use it as a context manager to close it early."""
+
+    def __init__(self, response: httpx.Response, handler: EventHandler[T]) -> None:
+        super().__init__(response, handler)
+        self._iterator = self._iterate()
+
+    # unasync: sync-only: def _iterate(self) -> Generator[T, None, None]:
+    async def _iterate(self) -> AsyncGenerator[T, None]:  # unasync: async-only
+        feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
+        try:
+            reads = self.response.aiter_bytes()
+            async for data in reads:
+                for event in feed(data):
+                    item = on_event(event)
+                    if item is not None:
+                        yield item
+                if handler.done:
+                    async for _ in reads:
+                        pass  # drain to the end, so the connection is reused
+                    return
+            error = self.handler.incomplete()
+            if error is not None:
+                raise error
+        except httpx.TransportError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            await self.response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._iterator
+
+    async def __anext__(self) -> T:
+        return await self._iterator.__anext__()
+
+    async def close(self) -> None:
+        await self._iterator.aclose()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
+    """Typed chunks of a streamed chat completion, with `text_deltas()` and `final()`."""
+
+    handler: ChatChunkHandler
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response, ChatChunkHandler(response.headers))
+
+    async def text_deltas(self, choice: int = 0) -> AsyncIterator[str]:
+        """Only the text, as it arrives, of one choice."""
+        async for chunk in self:
+            for item in chunk.choices:
+                if item.index == choice and item.delta.content:
+                    yield item.delta.content
+
+    async def final(self) -> CreateChatCompletionResponse:
+        """The whole completion, reading whatever the caller has not consumed yet."""
+        async for _ in self:
+            pass
+        return self.handler.completion()
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class Stream(_StreamBase[T]):
+    """A stream of typed events: iterate it, or use it as a context manager to close it early."""
+
+    def __init__(self, response: httpx.Response, handler: EventHandler[T]) -> None:
+        super().__init__(response, handler)
+        self._iterator = self._iterate()
+
+    def _iterate(self) -> Generator[T, None, None]:
+        feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
+        try:
+            reads = self.response.iter_bytes()
+            for data in reads:
+                for event in feed(data):
+                    item = on_event(event)
+                    if item is not None:
+                        yield item
+                if handler.done:
+                    for _ in reads:
+                        pass  # drain to the end, so the connection is reused
+                    return
+            error = self.handler.incomplete()
+            if error is not None:
+                raise error
+        except httpx.TransportError as exc:
+            raise self._failure(exc) from exc
+        finally:
+            self.response.close()
+
+    def __iter__(self) -> Iterator[T]:
+        return self._iterator
+
+    def __next__(self) -> T:
+        return self._iterator.__next__()
+
+    def close(self) -> None:
+        self._iterator.close()
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class ChatStream(Stream[ChatCompletionChunk]):
+    """Typed chunks of a streamed chat completion, with `text_deltas()` and `final()`."""
+
+    handler: ChatChunkHandler
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response, ChatChunkHandler(response.headers))
+
+    def text_deltas(self, choice: int = 0) -> Iterator[str]:
+        """Only the text, as it arrives, of one choice."""
+        for chunk in self:
+            for item in chunk.choices:
+                if item.index == choice and item.delta.content:
+                    yield item.delta.content
+
+    def final(self) -> CreateChatCompletionResponse:
+        """The whole completion, reading whatever the caller has not consumed yet."""
+        for _ in self:
+            pass
+        return self.handler.completion()
+
+
+# unasync: end sync twin

@@ -1,0 +1,261 @@
+"""Retries as an httpx transport, so generated calls through `client.raw` retry too.
+
+`_Attempts` holds the whole retry loop's state and decisions without doing I/O;
+`RetryTransport` and `AsyncRetryTransport` only send, sleep and read through it.
+Per-request options travel in `request.extensions["venice"]`:
+`retry_ambiguous` (bool) and `max_retries` (int).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import urllib.request
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from venice_ext._core._budget import FailureBudget
+from venice_ext._core._errors_from import connection_error_from, error_from_response
+from venice_ext._core._headers import retry_after_seconds
+from venice_ext._core._retry import (
+    Decision,
+    FailureKind,
+    RetryPolicy,
+    Safety,
+    failure_kind_of_exception,
+    failure_kind_of_status,
+    safety_of,
+)
+from venice_ext.errors import RetryBudgetExceededError, VeniceError
+
+__all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks", "environment_proxy"]
+
+logger = logging.getLogger("venice_ext")
+
+EXTENSION = "venice"
+
+
+@dataclass
+class TransportHooks:
+    """What the retry loop needs from the outside world, injectable for tests."""
+
+    sleep: Callable[[float], None] = time.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = field(default_factory=lambda: _asyncio_sleep)
+    clock: Callable[[], float] = time.time
+    jitter: Callable[[], float] = random.random
+
+
+@dataclass
+class _Attempts:
+    policy: RetryPolicy
+    budget: FailureBudget
+    hooks: TransportHooks
+    request: httpx.Request
+    api_path: str
+    safety: Safety = field(init=False)
+    retries_done: int = 0
+
+    def __post_init__(self) -> None:
+        self.safety = safety_of(self.request.method, self.api_path)
+        if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in self.request.headers:
+            self.request.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+    @property
+    def _options(self) -> dict[str, object]:
+        options = self.request.extensions.get(EXTENSION)
+        return options if isinstance(options, dict) else {}
+
+    def after_response(self, response: httpx.Response) -> Decision | None:
+        """None when the response is final; else what to do about it. Error bodies must be read."""
+        if response.status_code < 400:
+            return None
+        now = self.hooks.clock()
+        self.budget.record_failure(now)
+        venice_body = response.status_code == 500 and _is_venice_error(response)
+        kind = failure_kind_of_status(response.status_code, venice_error_body=venice_body)
+        server_wait = retry_after_seconds(response.headers, now)
+        decision = self._decide(kind, server_wait)
+        if decision.wait_too_long:
+            raise error_from_response(response, retry_after=server_wait)
+        return decision if decision.retry else None
+
+    def after_exception(self, exc: Exception) -> Decision:
+        self.budget.record_failure(self.hooks.clock())
+        return self._decide(failure_kind_of_exception(exc), None)
+
+    def _decide(self, kind: FailureKind, server_wait: float | None) -> Decision:
+        options = self._options
+        retry_ambiguous = options.get("retry_ambiguous")
+        max_retries = options.get("max_retries")
+        return self.policy.decide(
+            retries_done=self.retries_done,
+            kind=kind,
+            safety=self.safety,
+            server_wait=server_wait,
+            jitter=self.hooks.jitter(),
+            retry_ambiguous=retry_ambiguous if isinstance(retry_ambiguous, bool) else None,
+            has_idempotency_key="idempotency-key" in self.request.headers,
+            max_retries=max_retries if isinstance(max_retries, int) else None,
+        )
+
+    def before_retry(self, decision: Decision, what: str, last_error: VeniceError) -> None:
+        """Log the retry, or refuse it when the failure budget is spent."""
+        now = self.hooks.clock()
+        if self.budget.exhausted(now):
+            failures = self.budget.failures(now)
+            raise RetryBudgetExceededError(
+                f"not retrying {self.request.method} {self.api_path} after {what}: {failures} failed requests "
+                f"in the last {self.budget.window:.0f} s (Venice blocks a key for 30 s after more than 20)",
+                last_error=last_error,
+            ) from last_error
+        self.retries_done += 1
+        limit = self._options.get("max_retries", self.policy.max_retries)
+        logger.info(
+            "retrying %s %s after %s: %s; waiting %.2f s (retry %d of %s)",
+            self.request.method,
+            self.api_path,
+            what,
+            decision.reason,
+            decision.wait,
+            self.retries_done,
+            limit,
+        )
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    # asyncio is imported on first async retry: importing it costs ~20 ms, and
+    # synchronous programs never need it.
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+def environment_proxy(url: httpx.URL) -> str | None:
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `url`, unless NO_PROXY exempts its host.
+
+    httpx reads these itself only for a client that builds its own transport, and then
+    sends proxied requests past ours, retries and all; so ours takes the proxy instead.
+    """
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy
+
+
+def _is_venice_error(response: httpx.Response) -> bool:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "error" in body
+
+
+def _describe(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+def _api_path(request: httpx.Request, base_path: str) -> str:
+    path = request.url.path
+    return path[len(base_path) :] or "/" if base_path and path.startswith(base_path) else path
+
+
+# unasync: begin async source
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    """Retries, the failure budget and Idempotency-Keys around an inner httpx transport."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        policy: RetryPolicy,
+        budget: FailureBudget,
+        base_path: str = "",
+        hooks: TransportHooks | None = None,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.budget = budget
+        self.base_path = base_path.rstrip("/")
+        self.hooks = hooks or TransportHooks()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        attempts = _Attempts(self.policy, self.budget, self.hooks, request, _api_path(request, self.base_path))
+        await request.aread()  # a retry must be able to send the body again
+        while True:
+            try:
+                response = await self.inner.handle_async_request(request)
+            except httpx.TransportError as exc:
+                decision = attempts.after_exception(exc)
+                if not decision.retry:
+                    raise
+                attempts.before_retry(decision, type(exc).__name__, connection_error_from(exc))
+                await self.hooks.async_sleep(decision.wait)
+                continue
+            if response.status_code >= 400:
+                await response.aread()  # small, and needed: is a 500 Venice's? what does a 429 say?
+            decision_or_none = attempts.after_response(response)
+            if decision_or_none is None:
+                return response
+            await response.aclose()
+            attempts.before_retry(decision_or_none, _describe(response), error_from_response(response))
+            await self.hooks.async_sleep(decision_or_none.wait)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class RetryTransport(httpx.BaseTransport):
+    """Retries, the failure budget and Idempotency-Keys around an inner httpx transport."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        *,
+        policy: RetryPolicy,
+        budget: FailureBudget,
+        base_path: str = "",
+        hooks: TransportHooks | None = None,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.budget = budget
+        self.base_path = base_path.rstrip("/")
+        self.hooks = hooks or TransportHooks()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        attempts = _Attempts(self.policy, self.budget, self.hooks, request, _api_path(request, self.base_path))
+        request.read()  # a retry must be able to send the body again
+        while True:
+            try:
+                response = self.inner.handle_request(request)
+            except httpx.TransportError as exc:
+                decision = attempts.after_exception(exc)
+                if not decision.retry:
+                    raise
+                attempts.before_retry(decision, type(exc).__name__, connection_error_from(exc))
+                self.hooks.sleep(decision.wait)
+                continue
+            if response.status_code >= 400:
+                response.read()  # small, and needed: is a 500 Venice's? what does a 429 say?
+            decision_or_none = attempts.after_response(response)
+            if decision_or_none is None:
+                return response
+            response.close()
+            attempts.before_retry(decision_or_none, _describe(response), error_from_response(response))
+            self.hooks.sleep(decision_or_none.wait)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+# unasync: end sync twin

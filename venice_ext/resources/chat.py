@@ -1,0 +1,360 @@
+"""`client.chat.completions`: create() and stream(), sync and async.
+
+Keyword arguments are the fields of the spec's chat completion request, checked
+against the generated request model, so a field Venice adds to the spec works
+after a regeneration without a change here; `extra_body` sends fields the spec
+does not know yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._streaming import AsyncChatStream, ChatStream
+from venice_ext._core._symbols import (
+    ChatCompletionRequest,
+    CreateChatCompletionResponse,
+    create_chat_completion,
+)
+from venice_ext.errors import RequestValidationError
+from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
+from venice_ext.tools._loop import (
+    AsyncToolLoop,
+    LoopFinished,
+    LoopRequest,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    ToolLoop,
+)
+from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
+
+__all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
+
+T = TypeVar("T")
+
+
+def build_chat_request(
+    model: str,
+    messages: Iterable[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    extra_body: Mapping[str, Any] | None,
+    *,
+    stream: bool,
+) -> ChatCompletionRequest:
+    """The generated request model for these arguments; RequestValidationError if they don't fit."""
+    body: dict[str, Any] = {"model": model, "messages": [dict(message) for message in messages], **params}
+    if stream:
+        body["stream"] = True
+        # final() reports real token usage only if the server is asked for it.
+        body.setdefault("stream_options", {"include_usage": True})
+    return build_body(ChatCompletionRequest.from_dict, body, extra_body, name="chat.completions")
+
+
+def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
+    if "stream" in params:
+        raise RequestValidationError(
+            "chat.completions.create() returns a whole completion; for a stream call "
+            "chat.completions.stream(...) instead of passing stream=True"
+        )
+
+
+# unasync: begin async source
+class AsyncCompletions:
+    """`client.chat.completions`: create, parse and stream."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> CreateChatCompletionResponse:
+        """A whole chat completion. Keyword arguments are the spec's request fields."""
+        _refuse_stream_flag(params)
+        request = build_chat_request(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = await self._requester.call(
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
+        )
+        return result
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
+        TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
+        text, when the reply does not fit."""
+        wire_format, parser = structured_format(response_format)
+        completion = await self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> AsyncChatStream:
+        """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream (keep-alive
+        comments count as activity); there is no total deadline.
+        """
+        _refuse_stream_flag(params)
+        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        http = self._requester.http_client
+        response = await self._requester.send_stream(
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+            )
+        )
+        return AsyncChatStream(response)
+
+
+class AsyncChat:
+    """`client.chat`: completions, and the tool-calling loop.
+
+    In the async client, sync tools run in worker threads, never on the event loop.
+    """
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self.completions = AsyncCompletions(requester)
+        self._loop = AsyncToolLoop(self.completions)
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> ToolLoopResult:
+        """Ask, run the tools the model calls, send back the results, until it answers without tools.
+
+        `tools`: functions (sync or async), `venice_ext.tool(...)` definitions, or
+        (JSON-schema definition, handler) pairs. A failed call (bad arguments, unknown
+        tool, an exception, a timeout) is reported to the model so it can correct
+        itself; `raise_tool_errors=True` lets a tool's exception propagate instead.
+        Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
+        """
+        return await self._loop.run(
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
+        )
+
+    def run_tools_stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
+        """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
+        return self._loop.stream(
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
+        )
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class Completions:
+    """`client.chat.completions`: create, parse and stream."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> CreateChatCompletionResponse:
+        """A whole chat completion. Keyword arguments are the spec's request fields."""
+        _refuse_stream_flag(params)
+        request = build_chat_request(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = self._requester.call(
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
+        )
+        return result
+
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
+        TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
+        text, when the reply does not fit."""
+        wire_format, parser = structured_format(response_format)
+        completion = self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> ChatStream:
+        """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream (keep-alive
+        comments count as activity); there is no total deadline.
+        """
+        _refuse_stream_flag(params)
+        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        http = self._requester.http_client
+        response = self._requester.send_stream(
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+            )
+        )
+        return ChatStream(response)
+
+
+class Chat:
+    """`client.chat`: completions, and the tool-calling loop.
+
+    In the async client, sync tools run in worker threads, never on the event loop.
+    """
+
+    def __init__(self, requester: Requester) -> None:
+        self.completions = Completions(requester)
+        self._loop = ToolLoop(self.completions)
+
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> ToolLoopResult:
+        """Ask, run the tools the model calls, send back the results, until it answers without tools.
+
+        `tools`: functions (sync or async), `venice_ext.tool(...)` definitions, or
+        (JSON-schema definition, handler) pairs. A failed call (bad arguments, unknown
+        tool, an exception, a timeout) is reported to the model so it can correct
+        itself; `raise_tool_errors=True` lets a tool's exception propagate instead.
+        Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
+        """
+        return self._loop.run(
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
+        )
+
+    def run_tools_stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        tools: Iterable[Any],
+        max_iterations: int = 10,
+        parallel: bool = False,
+        tool_timeout: float | None = None,
+        on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
+        raise_tool_errors: bool = False,
+        **create_kwargs: Any,
+    ) -> Iterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
+        """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
+        return self._loop.stream(
+            LoopRequest(
+                model,
+                messages,
+                tools,
+                max_iterations,
+                parallel,
+                tool_timeout,
+                on_tool_call,
+                raise_tool_errors,
+                create_kwargs,
+            )
+        )
+
+
+# unasync: end sync twin

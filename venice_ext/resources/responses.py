@@ -1,0 +1,227 @@
+"""`client.responses` (the Responses API, alpha): create() and stream(), sync and async.
+
+The events of a stream, and what `final()` makes of them, are in `_response_events.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._streaming import AsyncStream, Stream
+from venice_ext._core._symbols import CreateResponseResponse, ResponsesRequest, create_response
+from venice_ext.errors import (
+    RequestValidationError,
+    ResponseValidationError,
+)
+from venice_ext.resources._response_events import (
+    TEXT_DELTA,
+    ResponseEventHandler,
+    ResponseStreamEvent,
+    typed_response,
+)
+
+__all__ = [
+    "AsyncResponseStream",
+    "AsyncResponses",
+    "ResponseEventHandler",
+    "ResponseStream",
+    "ResponseStreamEvent",
+    "Responses",
+    "build_responses_request",
+]
+
+
+def build_responses_request(
+    model: str,
+    input: str | Iterable[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    extra_body: Mapping[str, Any] | None,
+    *,
+    stream: bool,
+) -> ResponsesRequest:
+    """The generated request model for these arguments; RequestValidationError if they don't fit."""
+    if "stream" in params:
+        raise RequestValidationError(
+            "responses.create() returns a whole response; for a stream call "
+            "responses.stream(...) instead of passing stream=True"
+        )
+    items: str | list[dict[str, Any]] = input if isinstance(input, str) else [dict(item) for item in input]
+    body: dict[str, Any] = {"model": model, "input": items, **params}
+    if stream:
+        body["stream"] = True
+    return build_body(ResponsesRequest.from_dict, body, extra_body, name="responses")
+
+
+def _events_request(
+    http: httpx.Client | httpx.AsyncClient,
+    model: str,
+    input: str | Iterable[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    extra_body: Mapping[str, Any] | None,
+    idle_timeout: float | None,
+    extra_headers: Mapping[str, str] | None,
+) -> httpx.Request:
+    body = build_responses_request(model, input, params, extra_body, stream=True)
+    return stream_request(
+        http, create_response, body, accept="text/event-stream", idle_timeout=idle_timeout, extra_headers=extra_headers
+    )
+
+
+def _retyped(error: ResponseValidationError) -> CreateResponseResponse:
+    """A second reading of a non-streamed answer that failed the strict parse (see typed_response)."""
+    try:
+        raw = json.loads(error.body)
+    except ValueError:
+        raise error from None
+    try:
+        return typed_response(raw, error.request_id)
+    except ResponseValidationError:
+        raise error from None
+
+
+# unasync: begin async source
+class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
+    """Typed events of a streamed response, with `text_deltas()` and `final()`."""
+
+    handler: ResponseEventHandler
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response, ResponseEventHandler(response.headers))
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
+        async for event in self:
+            if event.type == TEXT_DELTA and event.delta:
+                yield event.delta
+
+    async def final(self) -> CreateResponseResponse:
+        """The whole response, reading whatever the caller has not consumed yet."""
+        async for _ in self:
+            pass
+        return self.handler.completion()
+
+
+class AsyncResponses:
+    """`client.responses`: create and stream."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def create(
+        self,
+        *,
+        model: str,
+        input: str | Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> CreateResponseResponse:
+        """A whole response. Keyword arguments are the spec's request fields."""
+        request = build_responses_request(model, input, params, extra_body, stream=False)
+        try:
+            result: CreateResponseResponse = await self._requester.call(
+                create_response, body=request, extra_headers=extra_headers, timeout=timeout
+            )
+        except ResponseValidationError as exc:
+            return _retyped(exc)
+        return result
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        input: str | Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> AsyncResponseStream:
+        """A streamed response: iterate typed events, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream; there is no total deadline.
+        """
+        request = _events_request(
+            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers
+        )
+        return AsyncResponseStream(await self._requester.send_stream(request))
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class ResponseStream(Stream[ResponseStreamEvent]):
+    """Typed events of a streamed response, with `text_deltas()` and `final()`."""
+
+    handler: ResponseEventHandler
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response, ResponseEventHandler(response.headers))
+
+    def text_deltas(self) -> Iterator[str]:
+        """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
+        for event in self:
+            if event.type == TEXT_DELTA and event.delta:
+                yield event.delta
+
+    def final(self) -> CreateResponseResponse:
+        """The whole response, reading whatever the caller has not consumed yet."""
+        for _ in self:
+            pass
+        return self.handler.completion()
+
+
+class Responses:
+    """`client.responses`: create and stream."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    def create(
+        self,
+        *,
+        model: str,
+        input: str | Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        **params: Any,
+    ) -> CreateResponseResponse:
+        """A whole response. Keyword arguments are the spec's request fields."""
+        request = build_responses_request(model, input, params, extra_body, stream=False)
+        try:
+            result: CreateResponseResponse = self._requester.call(
+                create_response, body=request, extra_headers=extra_headers, timeout=timeout
+            )
+        except ResponseValidationError as exc:
+            return _retyped(exc)
+        return result
+
+    def stream(
+        self,
+        *,
+        model: str,
+        input: str | Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        **params: Any,
+    ) -> ResponseStream:
+        """A streamed response: iterate typed events, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream; there is no total deadline.
+        """
+        request = _events_request(
+            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers
+        )
+        return ResponseStream(self._requester.send_stream(request))
+
+
+# unasync: end sync twin
