@@ -9,6 +9,7 @@ job (`_core/_sender.py`); resources are built on it, never on the client.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
@@ -23,7 +24,7 @@ from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._retry import RetryPolicy
 from venice_ext._core._sender import AsyncSender, Sender, options_of
 from venice_ext._core._symbols import AsyncGeneratedResources, AuthenticatedClient, GeneratedResources
-from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks
+from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks, environment_proxy
 
 if TYPE_CHECKING:
     from venice_ext.jobs._resources import AsyncVideo, Video
@@ -142,23 +143,28 @@ class AsyncVenice(_ClientBase, AsyncGeneratedResources):
             failure_budget=failure_budget,
             hooks=hooks,
         )
-        if http_client is not None:
-            # httpx offers no public way to wrap an existing client's transport.
-            inner = transport or http_client._transport
-            self._adopt(http_client)
-            self._http = http_client
-        else:
-            inner = transport or httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS)
-            self._http = httpx.AsyncClient(
-                base_url=self._config.base_url, headers=self._config.headers, timeout=self._config.timeout
-            )
-        self._http._transport = AsyncRetryTransport(
-            inner,
+        retrying = functools.partial(
+            AsyncRetryTransport,
             policy=self.retry_policy,
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
         )
+        if http_client is not None:
+            # httpx offers no public way to wrap an existing client's transport.
+            self._adopt(http_client)
+            self._http = http_client
+            self._http._transport = retrying(transport or http_client._transport)
+        else:
+            # Handed over at construction: a client built without one makes its own
+            # default transport first, loading the CA bundle a second time.
+            inner = transport or httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, proxy=environment_proxy(self.base_url))
+            self._http = httpx.AsyncClient(
+                base_url=self._config.base_url,
+                headers=self._config.headers,
+                timeout=self._config.timeout,
+                transport=retrying(inner),
+            )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
         self._sender = AsyncSender(self._http, self.raw, self._hooks)
@@ -385,23 +391,28 @@ class Venice(_ClientBase, GeneratedResources):
             failure_budget=failure_budget,
             hooks=hooks,
         )
-        if http_client is not None:
-            # httpx offers no public way to wrap an existing client's transport.
-            inner = transport or http_client._transport
-            self._adopt(http_client)
-            self._http = http_client
-        else:
-            inner = transport or httpx.HTTPTransport(limits=DEFAULT_LIMITS)
-            self._http = httpx.Client(
-                base_url=self._config.base_url, headers=self._config.headers, timeout=self._config.timeout
-            )
-        self._http._transport = RetryTransport(
-            inner,
+        retrying = functools.partial(
+            RetryTransport,
             policy=self.retry_policy,
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
         )
+        if http_client is not None:
+            # httpx offers no public way to wrap an existing client's transport.
+            self._adopt(http_client)
+            self._http = http_client
+            self._http._transport = retrying(transport or http_client._transport)
+        else:
+            # Handed over at construction: a client built without one makes its own
+            # default transport first, loading the CA bundle a second time.
+            inner = transport or httpx.HTTPTransport(limits=DEFAULT_LIMITS, proxy=environment_proxy(self.base_url))
+            self._http = httpx.Client(
+                base_url=self._config.base_url,
+                headers=self._config.headers,
+                timeout=self._config.timeout,
+                transport=retrying(inner),
+            )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
         self._sender = Sender(self._http, self.raw, self._hooks)

@@ -1,10 +1,18 @@
-"""`make bench`, core rows: request overhead of venice_ext against raw httpx and openai-python.
+"""`make bench`, core rows: what venice_ext costs per request, per parse, per start, against raw httpx.
 
-All clients talk to the same fake Venice, run in its own process so the server
-never competes with the client for this interpreter's GIL. Clients take turns in
-every round (ABCABC...), and each row reports the median of the rounds, as a
-ratio to raw httpx measured in the same run: the machines are shared and noisy,
-so only ratios taken side by side mean anything.
+Every client talks to the benchmarks' fake Venice (tests/bench/stream_server.py) in
+its own process; rows are medians of rounds in alternating order, as ratios to a
+baseline measured in the same run (tests/bench/_measure.py):
+
+- chat.completions.create against a raw httpx post + json.loads (and openai-python);
+- call(list_models) on the real 328-model listing against httpx + json.loads;
+- ListModelsResponse.from_dict against json.loads of the same bytes, and
+  CreateChatCompletionResponse.from_dict in microseconds;
+- Venice() against httpx.Client();
+- import time and the first chat call of a fresh process (import to request sent), in
+  subprocesses;
+- 32 concurrent chat completions: venice_ext over httpx and over aiohttp against raw
+  httpx and raw aiohttp (wall clock: this row is about waiting well).
 """
 
 from __future__ import annotations
@@ -21,56 +29,131 @@ from typing import Any
 
 import httpx
 
-from tests.bench.fake_process import fake_server
+from tests.bench._measure import ROUNDS, SNAPSHOT, alternating, bench_server, cpu_per_call, show
+from tests.bench.stream_server import COMPLETION, listing
 from venice_api.api.chat import create_chat_completion
-from venice_api.models import ChatCompletionRequest
+from venice_api.api.models import list_models
+from venice_api.models import ChatCompletionRequest, CreateChatCompletionResponse, ListModelsResponse
 from venice_ext import AsyncVenice, Venice
 
 KEY = "test-key"
 BODY = {"model": "venice-uncensored", "messages": [{"role": "user", "content": "Why is the sky blue?"}]}
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 SEQUENTIAL = int(os.environ.get("BENCH_SEQUENTIAL", "150"))
 CONCURRENT_TOTAL = int(os.environ.get("BENCH_CONCURRENT", "640"))
 CONCURRENCY = 32
 
 
-def _median_per_call(samples: dict[str, list[float]], calls: int) -> dict[str, float]:
-    return {name: statistics.median(values) / calls for name, values in samples.items()}
-
-
-def sequential(base_url: str) -> dict[str, float]:
-    """Seconds per non-streamed chat completion, one after another."""
+def chat_create(base_url: str) -> dict[str, float]:
     from openai import OpenAI
 
     raw = httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"})
     venice = Venice(api_key=KEY, base_url=base_url)
     openai_client = OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
-    body_model = ChatCompletionRequest.from_dict(BODY)
-
-    def run_raw() -> None:
-        json.loads(raw.post("chat/completions", json=BODY).content)
-
-    def run_venice() -> None:
-        venice.call(create_chat_completion, body=body_model)
-
-    def run_openai() -> None:
-        openai_client.chat.completions.create(model=BODY["model"], messages=BODY["messages"])  # type: ignore[arg-type]
-
-    runners: dict[str, Callable[[], None]] = {"raw httpx": run_raw, "venice_ext": run_venice, "openai": run_openai}
-    for runner in runners.values():  # warm the pools and the code paths
+    calls: dict[str, Callable[[], object]] = {
+        "raw httpx": lambda: json.loads(raw.post("chat/completions", json=BODY).content),
+        "venice_ext chat.completions.create": lambda: venice.chat.completions.create(**BODY),  # type: ignore[arg-type]
+        "openai": lambda: openai_client.chat.completions.create(**BODY),  # type: ignore[call-overload]
+    }
+    for call in calls.values():
         for _ in range(20):
-            runner()
-    samples: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(ROUNDS):
-        for name, runner in runners.items():
-            started = time.perf_counter()
-            for _ in range(SEQUENTIAL):
-                runner()
-            samples[name].append(time.perf_counter() - started)
-    raw.close()
-    venice.close()
-    openai_client.close()
-    return _median_per_call(samples, SEQUENTIAL)
+            call()
+    return alternating({name: cpu_per_call(call, SEQUENTIAL) for name, call in calls.items()})
+
+
+def list_models_call(base_url: str) -> dict[str, float]:
+    raw = httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"})
+    venice = Venice(api_key=KEY, base_url=base_url)
+    calls: dict[str, Callable[[], object]] = {
+        "raw httpx + json.loads": lambda: json.loads(raw.get("models").content),
+        "venice_ext call(list_models)": lambda: venice.call(list_models),
+    }
+    assert isinstance(venice.call(list_models), ListModelsResponse)
+    return alternating({name: cpu_per_call(call, 20) for name, call in calls.items()})
+
+
+def parsing() -> tuple[dict[str, float], dict[str, float]]:
+    body = listing(SNAPSHOT)
+    decoded = json.loads(body)
+    ListModelsResponse.from_dict(decoded)
+    listing_rows = alternating(
+        {
+            "json.loads": cpu_per_call(lambda: json.loads(body), 20),
+            "ListModelsResponse.from_dict": cpu_per_call(lambda: ListModelsResponse.from_dict(decoded), 20),
+        },
+        ROUNDS * 2,
+    )
+    chat = json.loads(json.dumps(COMPLETION))
+    one = alternating(
+        {
+            "CreateChatCompletionResponse.from_dict": cpu_per_call(
+                lambda: CreateChatCompletionResponse.from_dict(chat), 2000
+            )
+        },
+        ROUNDS * 2,
+    )
+    return listing_rows, one
+
+
+def construction() -> dict[str, float]:
+    def close_after(make: Callable[[], Any]) -> Callable[[], object]:
+        return lambda: make().close()
+
+    return alternating(
+        {
+            "httpx.Client()": cpu_per_call(close_after(httpx.Client), 10),
+            "Venice()": cpu_per_call(close_after(lambda: Venice(api_key=KEY)), 10),
+        },
+        ROUNDS * 2,
+    )
+
+
+# This venv has the cli extra (click, rich) and pygments (pytest's): when they are
+# installed, `import httpx` loads them for httpx's own command line. A base install of
+# venice-client has none of them; blocking them reproduces that here.
+WITHOUT_CLI_EXTRA = "import sys; sys.modules.update(dict.fromkeys(('click', 'rich', 'pygments')))"
+
+
+def _subprocess_seconds(code: str) -> float:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def import_time() -> dict[str, float]:
+    """Cumulative import time in a fresh interpreter, seconds (-X importtime would count its own cost)."""
+
+    def runner(module: str, prelude: str) -> Callable[[], float]:
+        timed = f"started = time.perf_counter()\nimport {module}\nprint(time.perf_counter() - started)"
+        code = f"{prelude}\nimport time\n{timed}"
+        return lambda: _subprocess_seconds(code)
+
+    return alternating(
+        {
+            "httpx (base install)": runner("httpx", WITHOUT_CLI_EXTRA),
+            "venice_ext (base install)": runner("venice_ext", WITHOUT_CLI_EXTRA),
+            "venice_ext (with the cli extra)": runner("venice_ext", ""),
+        }
+    )
+
+
+def first_chat_call(base_url: str) -> dict[str, float]:
+    """From a fresh process's first import to its first chat request reaching the server (seconds).
+
+    The server stamps the request's arrival with the monotonic clock every process shares.
+    """
+    start = f"{WITHOUT_CLI_EXTRA}\nimport time\nstarted = time.monotonic_ns()\n"
+    raw = (
+        f"{start}import httpx, json\nclient = httpx.Client(base_url={base_url + '/'!r})\n"
+        f"body = json.loads(client.post('chat/completions', json={BODY!r}).content)\n"
+        "print((body['received_ns'] - started) / 1e9)"
+    )
+    venice = (
+        f"{start}from venice_ext import Venice\nclient = Venice(api_key='k', base_url={base_url!r})\n"
+        f"completion = client.chat.completions.create(**{BODY!r})\n"
+        "print((completion['received_ns'] - started) / 1e9)"
+    )
+    return alternating(
+        {"raw httpx": lambda: _subprocess_seconds(raw), "venice_ext": lambda: _subprocess_seconds(venice)}
+    )
 
 
 async def _gather(call: Callable[[], Awaitable[Any]]) -> None:
@@ -84,109 +167,110 @@ async def _gather(call: Callable[[], Awaitable[Any]]) -> None:
 
 
 def concurrent(base_url: str) -> dict[str, float]:
-    """Seconds per request with 32 in flight."""
-    from openai import AsyncOpenAI
+    """Wall seconds per request with 32 in flight."""
+    import aiohttp
 
     from venice_ext import aiohttp_transport
 
     async def measure() -> dict[str, float]:
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
         raw = httpx.AsyncClient(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"}, limits=limits)
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))
         venice = AsyncVenice(api_key=KEY, base_url=base_url, transport=httpx.AsyncHTTPTransport(limits=limits))
         venice_aiohttp = AsyncVenice(api_key=KEY, base_url=base_url, transport=aiohttp_transport(limits=limits))
-        openai_client = AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0)
         body_model = ChatCompletionRequest.from_dict(BODY)
 
         async def run_raw() -> None:
             json.loads((await raw.post("chat/completions", json=BODY)).content)
 
+        async def run_aiohttp() -> None:
+            async with session.post(f"{base_url}/chat/completions", json=BODY) as response:
+                json.loads(await response.read())
+
         runners: dict[str, Callable[[], Awaitable[Any]]] = {
             "raw httpx": run_raw,
-            "venice_ext": lambda: venice.call(create_chat_completion, body=body_model),
+            "raw aiohttp": run_aiohttp,
+            "venice_ext (httpx transport)": lambda: venice.call(create_chat_completion, body=body_model),
             "venice_ext + aiohttp transport": lambda: venice_aiohttp.call(create_chat_completion, body=body_model),
-            "openai": lambda: openai_client.chat.completions.create(
-                model=BODY["model"],
-                messages=BODY["messages"],  # type: ignore[arg-type]
-            ),
         }
         for runner in runners.values():
             await _gather(runner)
-        samples: dict[str, list[float]] = {name: [] for name in runners}
-        for _ in range(max(3, ROUNDS // 2)):
-            for name, runner in runners.items():
+        names = list(runners)
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for index in range(max(3, ROUNDS // 2)):
+            for name in names if index % 2 == 0 else reversed(names):
                 started = time.perf_counter()
-                await _gather(runner)
-                samples[name].append(time.perf_counter() - started)
+                await _gather(runners[name])
+                samples[name].append((time.perf_counter() - started) / CONCURRENT_TOTAL)
         await raw.aclose()
+        await session.close()
         await venice.aclose()
         await venice_aiohttp.aclose()
-        await openai_client.close()
-        return _median_per_call(samples, CONCURRENT_TOTAL)
+        return {name: statistics.median(values) for name, values in samples.items()}
 
     return asyncio.run(measure())
 
 
-# This venv has the cli extra (click, rich) and pygments (pytest's): when they are
-# installed, `import httpx` loads them for httpx's own command line. A base install of
-# venice-client has none of them; blocking them reproduces that here.
-WITHOUT_CLI_EXTRA = "import sys; sys.modules.update(dict.fromkeys(('click', 'rich', 'pygments')))"
-
-
-def import_time() -> dict[str, float]:
-    """Cumulative import time of a module in a fresh interpreter (median of 7), in seconds."""
-    rows = {
-        "httpx (base install)": ("httpx", WITHOUT_CLI_EXTRA),
-        "venice_ext (base install)": ("venice_ext", WITHOUT_CLI_EXTRA),
-        "venice_ext (with the cli extra)": ("venice_ext", ""),
-        "openai": ("openai", ""),
-    }
-    results: dict[str, float] = {}
-    for label, (module, prelude) in rows.items():
-        runs = []
-        for _ in range(7):
-            done = subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", f"{prelude}\nimport {module}"],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            line = next(row for row in reversed(done.stderr.splitlines()) if row.rstrip().endswith(f"| {module}"))
-            runs.append(int(line.split("|")[1]) / 1e6)
-        results[label] = statistics.median(runs)
-    return results
-
-
-def table(title: str, rows: dict[str, float], baseline: str, unit: str, scale: float, goal: str = "") -> str:
-    lines = [f"{title}{f'  (goal: {goal})' if goal else ''}"]
-    for name, value in rows.items():
-        ratio = value / rows[baseline]
-        lines.append(f"  {name:<32} {value * scale:9.1f} {unit}   {ratio:5.2f}x {baseline}")
-    return "\n".join(lines)
-
-
 def main() -> None:
-    with fake_server() as base_url:
-        print(
-            table(
-                "sequential chat completions, per request",
-                sequential(base_url),
-                "raw httpx",
-                "us",
-                1e6,
-                "venice_ext <= 1.2x raw httpx",
-            ),
-            flush=True,
+    with bench_server() as base_url:
+        show(
+            "chat.completions.create, client CPU per request",
+            chat_create(base_url),
+            unit="us",
+            scale=1e6,
+            baseline="raw httpx",
+            goal="venice_ext <= 1.2x raw httpx",
         )
-        print(
-            table(
-                f"{CONCURRENCY} concurrent chat completions, per request", concurrent(base_url), "raw httpx", "us", 1e6
-            ),
-            flush=True,
+        if SNAPSHOT.is_file():
+            show(
+                "GET /models, the 328-model snapshot, client CPU per request",
+                list_models_call(base_url),
+                unit="us",
+                scale=1e6,
+                baseline="raw httpx + json.loads",
+            )
+            listing_rows, chat_rows = parsing()
+            show(
+                "parsing the snapshot",
+                listing_rows,
+                unit="us",
+                scale=1e6,
+                baseline="json.loads",
+                goal="from_dict <= 3x json.loads",
+            )
+            show("parsing a chat completion", chat_rows, unit="us", scale=1e6, goal="<= 10 us")
+        else:
+            print(f"(no {SNAPSHOT}: the snapshot rows are skipped)")
+        show(
+            "client construction, CPU",
+            construction(),
+            unit="ms",
+            scale=1e3,
+            baseline="httpx.Client()",
+            goal="Venice() <= 1.2x httpx.Client()",
         )
-    print(
-        table("import time, cumulative", import_time(), "httpx (base install)", "ms", 1e3, "venice_ext <= 150 ms"),
-        flush=True,
-    )
+        show(
+            "import time, in a fresh process",
+            import_time(),
+            unit="ms",
+            scale=1e3,
+            baseline="httpx (base install)",
+            goal="venice_ext <= 150 ms",
+        )
+        show(
+            "first chat call of a fresh process: import to request received",
+            first_chat_call(base_url),
+            unit="ms",
+            scale=1e3,
+            baseline="raw httpx",
+        )
+        show(
+            f"{CONCURRENCY} concurrent chat completions, wall time per request",
+            concurrent(base_url),
+            unit="us",
+            scale=1e6,
+            baseline="raw httpx",
+        )
 
 
 if __name__ == "__main__":

@@ -89,23 +89,28 @@ def _success_types(module: ModuleType) -> tuple[type, ...]:
     """What `parse_success` returns: model classes, bytes or str.
 
     The return annotation names type aliases and unions, so the success branches of
-    the parser itself are read instead.
+    the parser itself are read instead, and the module's union parsers they call.
     """
     tree = ast.parse(textwrap.dedent(inspect.getsource(module.parse_success)))
     found: set[type] = set()
-    for branch in ast.walk(tree):
-        if not isinstance(branch, ast.If) or not isinstance(branch.test, ast.Compare):
-            continue
-        statuses = {node.value for node in branch.test.comparators if isinstance(node, ast.Constant)}
-        if not statuses & set(module.SUCCESS_STATUSES):
-            continue
+
+    def collect(branch: ast.AST) -> None:
         for node in ast.walk(branch):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("_parse_"):
+                collect(ast.parse(textwrap.dedent(inspect.getsource(getattr(module, node.func.id)))))
             if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
                 continue
             if node.attr == "from_dict":
                 found.add(getattr(module, node.value.id))
             elif node.value.id == "response" and node.attr in RAW_BODIES:
                 found.add(RAW_BODIES[node.attr])
+
+    for branch in ast.walk(tree):
+        if not isinstance(branch, ast.If) or not isinstance(branch.test, ast.Compare):
+            continue
+        statuses = {node.value for node in branch.test.comparators if isinstance(node, ast.Constant)}
+        if statuses & set(module.SUCCESS_STATUSES):
+            collect(branch)
     assert found, f"{endpoint_id(module)}: no success type found in its parser"
     return tuple(found)
 

@@ -210,3 +210,24 @@ def test_async_client_over_the_aiohttp_transport_keeps_the_retry_policy(fake: Fa
 
     assert isinstance(asyncio.run(main()), ListModelsResponse)
     assert len(fake.requests_to("GET", "/models")) == 2 and clock.sleeps == [0.375]
+
+
+def test_proxies_from_the_environment_carry_the_requests_and_their_retries(
+    fake: FakeVenice, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake answers as the proxy: an absolute-form request line names the real target.
+    target = "http://venice.invalid/api/v1/models"
+    fake.script("GET", target, Reply(503), Reply(200, json={"object": "list", "type": "text", "data": []}))
+    monkeypatch.setenv("HTTP_PROXY", fake.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Venice(
+        api_key=API_KEY, base_url="http://venice.invalid/api/v1", allow_insecure_http=True, hooks=clock.hooks()
+    ) as client:
+        assert isinstance(client.call(list_models), ListModelsResponse)
+    assert [request.path for request in fake.requests] == [target, target], "the retry went through the proxy too"
+    # NO_PROXY exempts a host: a proxy nobody listens on is then never tried.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with Venice(api_key=API_KEY, base_url=fake.base_url, max_retries=0) as client:
+        assert isinstance(client.call(list_models), ListModelsResponse)

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import time
+import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from venice_ext._core._retry import (
 )
 from venice_ext.errors import RetryBudgetExceededError, VeniceError
 
-__all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks"]
+__all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks", "environment_proxy"]
 
 logger = logging.getLogger("venice_ext")
 
@@ -132,6 +133,19 @@ async def _asyncio_sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+def environment_proxy(url: httpx.URL) -> str | None:
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `url`, unless NO_PROXY exempts its host.
+
+    httpx reads these itself only for a client that builds its own transport, and then
+    sends proxied requests past ours, retries and all; so ours takes the proxy instead.
+    """
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy
 
 
 def _is_venice_error(response: httpx.Response) -> bool:

@@ -1,0 +1,70 @@
+"""Shared by the benchmark modules: rounds in alternating order, medians, the printed rows.
+
+The machines are shared and noisy (two cores, other jobs on them), so a number only
+means something next to its baseline measured in the same run: every row's runners
+take turns in each round, the order reversed every other round so that neither always
+runs warm or cold, and a row reports the median of the rounds. CPU-bound rows read
+this process's CPU time (`time.process_time`), which other processes cannot inflate;
+rows about waiting (first token, concurrency) read the wall clock.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.bench.fake_process import fake_server
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ROOT = Path(__file__).resolve().parents[2]
+# Third-party data, read where make install's spec source sits, never copied into the repo.
+SNAPSHOT = Path(
+    os.environ.get("VENICE_MODELS_SNAPSHOT", ROOT.parent / "shared" / "venice-spec" / "models-snapshot.json")
+)
+
+
+def alternating(runners: dict[str, Callable[[], float]], rounds: int = ROUNDS) -> dict[str, float]:
+    """Each runner measures one round and returns its figure; the median per runner."""
+    names = list(runners)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        for name in names if index % 2 == 0 else reversed(names):
+            samples[name].append(runners[name]())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def cpu_per_call(call: Callable[[], object], calls: int) -> Callable[[], float]:
+    """A runner: CPU seconds per call over `calls` calls."""
+
+    def run() -> float:
+        started = time.process_time()
+        for _ in range(calls):
+            call()
+        return (time.process_time() - started) / calls
+
+    return run
+
+
+def bench_server() -> object:
+    """The benchmarks' fake Venice (tests/bench/stream_server.py) in its own process."""
+    extra = ("--models", str(SNAPSHOT)) if SNAPSHOT.is_file() else ()
+    return fake_server("tests.bench.stream_server", *extra)
+
+
+def show(
+    title: str,
+    rows: dict[str, float],
+    *,
+    unit: str,
+    scale: float,
+    baseline: str | None = None,
+    goal: str = "",
+) -> None:
+    """Print a row group: each value, and its ratio to `baseline` when there is one."""
+    print(f"{title}{f'  (goal: {goal})' if goal else ''}")
+    for name, value in rows.items():
+        ratio = f"   {value / rows[baseline]:5.2f}x {baseline}" if baseline and rows.get(baseline) else ""
+        print(f"  {name:<40} {value * scale:10.2f} {unit}{ratio}", flush=True)
