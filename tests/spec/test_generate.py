@@ -83,7 +83,7 @@ def keep_previous(tmp_path: Path) -> Path:
 
 def test_a_warning_fails_generation_and_keeps_the_previous_package(tmp_path: Path) -> None:
     destination = keep_previous(tmp_path)
-    with pytest.raises(GenerationError, match="(?i)warning"):
+    with pytest.raises(GenerationError, match=r"(?i)warning"):
         run_generator(warning_spec(), destination)
     assert (destination / "__init__.py").read_text() == "PREVIOUS = True\n"
     assert [p.name for p in tmp_path.iterdir()] == ["venice_api"], "no scratch directory left behind"
