@@ -90,7 +90,7 @@ def build_speech_request(
     input: str, params: Mapping[str, Any], extra_body: Mapping[str, Any] | None, *, streaming: bool
 ) -> CreateSpeechRequestSchema:
     """The generated request model for these arguments; RequestValidationError if they don't fit."""
-    if params.get("streaming"):
+    if params.get("streaming") and not streaming:
         raise RequestValidationError(
             "audio.speech.create() returns the whole audio; to receive it as it is made "
             "call audio.speech.stream(...) instead of passing streaming=True"
@@ -98,6 +98,8 @@ def build_speech_request(
     body: dict[str, Any] = {"input": input, **{k: v for k, v in params.items() if k != "streaming"}}
     if streaming:
         body["streaming"] = True
+    elif "streaming" in params:
+        body["streaming"] = False  # sent as given: the caller asked for it explicitly
     return build_body(CreateSpeechRequestSchema.from_dict, body, extra_body, name="audio.speech")
 
 
