@@ -94,6 +94,19 @@ def test_a_repeated_cursor_is_refused() -> None:
         list(Pages[int](stuck, {"pageSize": 1}, cursor_rule()))
 
 
+@pytest.mark.parametrize("rule", [offset_rule(), page_number_rule()], ids=["offset", "page"])
+def test_a_server_that_ignores_the_position_is_refused_not_walked_forever(rule: Any) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def ignores_position(params: dict[str, Any]) -> Page:
+        calls.append(params)
+        return Page([1, 2, 3])  # no size asked, no total given: only the repeat shows the loop
+
+    with pytest.raises(ResponseValidationError, match="same page twice"):
+        list(Pages[int](ignores_position, {}, rule))
+    assert len(calls) == 2
+
+
 def test_a_bad_limit_is_a_typed_error() -> None:
     with pytest.raises(RequestValidationError):
         Pages[int](Listing(1).by_cursor, {}, cursor_rule(), limit=-1)

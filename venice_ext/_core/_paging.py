@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from venice_ext.errors import RequestValidationError, ResponseValidationError
 
-__all__ = ["AsyncPages", "PageRule", "Pages", "cursor_rule", "offset_rule", "page_number_rule"]
+__all__ = ["AsyncPages", "PageRule", "Pages", "check_progress", "cursor_rule", "offset_rule", "page_number_rule"]
 
 T = TypeVar("T")
 
@@ -97,6 +97,18 @@ def page_number_rule(
     return PageRule(tuple(items.split(".")), "page", position, size, total_pages_path=tuple(total_pages.split(".")))
 
 
+def check_progress(previous: list[Any], items: list[Any], params: Mapping[str, Any], rule: PageRule) -> None:
+    """Refuse a page equal to the one before: a server that ignores the offset or page
+    number would otherwise be walked forever."""
+    if items and items == previous:
+        raise ResponseValidationError(
+            f"the listing sent the same page twice ({rule.position}={params.get(rule.position)!r})",
+            status_code=200,
+            body=b"",
+            request_id=None,
+        )
+
+
 def _check_limit(limit: int | None) -> None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise RequestValidationError(f"limit must be a whole number of items, 0 or more, not {limit!r}")
@@ -130,13 +142,16 @@ class AsyncPages(Generic[T]):
 
     async def pages(self) -> AsyncIterator[Any]:
         params: dict[str, Any] | None = dict(self._params)
+        previous: list[Any] = []
         seen = 0
         while params is not None and (self._limit is None or seen < self._limit):
             page = await self._fetch(params)
-            count = len(self._rule.items(page))
-            seen += count
+            items = self._rule.items(page)
+            check_progress(previous, items, params, self._rule)
+            previous = items
+            seen += len(items)
             yield page
-            params = self._rule.next_params(page, params, count)
+            params = self._rule.next_params(page, params, len(items))
 
     async def __aiter__(self) -> AsyncIterator[T]:
         seen = 0
@@ -179,13 +194,16 @@ class Pages(Generic[T]):
 
     def pages(self) -> Iterator[Any]:
         params: dict[str, Any] | None = dict(self._params)
+        previous: list[Any] = []
         seen = 0
         while params is not None and (self._limit is None or seen < self._limit):
             page = self._fetch(params)
-            count = len(self._rule.items(page))
-            seen += count
+            items = self._rule.items(page)
+            check_progress(previous, items, params, self._rule)
+            previous = items
+            seen += len(items)
             yield page
-            params = self._rule.next_params(page, params, count)
+            params = self._rule.next_params(page, params, len(items))
 
     def __iter__(self) -> Iterator[T]:
         seen = 0
