@@ -30,6 +30,7 @@ MODULES = (
     "venice_ext/_core/_streaming.py",
     "venice_ext/_core/_paging.py",
     "venice_ext/_client.py",
+    "venice_ext/resources/_root.py",
     "venice_ext/resources/chat.py",
     "venice_ext/resources/responses.py",
     "venice_ext/resources/audio.py",

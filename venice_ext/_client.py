@@ -13,98 +13,25 @@ import functools
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
+from venice_ext._client_base import DEFAULT_LIMITS, ClientBase
 from venice_ext._core._api_response import APIResponse
 from venice_ext._core._budget import FailureBudget
-from venice_ext._core._config import ClientConfig, resolve_config
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
-from venice_ext._core._retry import RetryPolicy
 from venice_ext._core._sender import AsyncSender, Sender, options_of
-from venice_ext._core._symbols import AsyncGeneratedResources, AuthenticatedClient, GeneratedResources
 from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks, environment_proxy
-
-if TYPE_CHECKING:
-    from venice_ext.jobs._resources import AsyncVideo, Video
-    from venice_ext.resources.audio import AsyncAudio, Audio
-    from venice_ext.resources.chat import AsyncChat, Chat
-    from venice_ext.resources.images import AsyncImages, Images
-    from venice_ext.resources.listings import X402, AsyncBilling, AsyncCharacters, AsyncX402, Billing, Characters
-    from venice_ext.resources.models import AsyncModels, Models
-    from venice_ext.resources.responses import AsyncResponses, Responses
-    from venice_ext.resources.tee import AsyncTee, Tee
+from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
 T = TypeVar("T")
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=30.0)
-
-
-class _RawClient(AuthenticatedClient):
-    """The generated client, with the key kept out of its repr."""
-
-    def __repr__(self) -> str:
-        return f"AuthenticatedClient(base_url={self._base_url!r}, token=<redacted>)"
-
-
-class _ClientBase:
-    def __init__(
-        self,
-        *,
-        api_key: str | None,
-        base_url: str | httpx.URL | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int,
-        retry_ambiguous: bool,
-        max_retry_wait: float,
-        default_headers: Mapping[str, str] | None,
-        allow_insecure_http: bool,
-        failure_budget: FailureBudget | None,
-        hooks: TransportHooks | None,
-    ) -> None:
-        self._config: ClientConfig = resolve_config(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            default_headers=default_headers,
-            allow_insecure_http=allow_insecure_http,
-        )
-        self.retry_policy = RetryPolicy(
-            max_retries=max_retries, retry_ambiguous=retry_ambiguous, max_wait=max_retry_wait
-        )
-        self.failure_budget = failure_budget or FailureBudget()
-        self._hooks = hooks or TransportHooks()
-
-    @property
-    def base_url(self) -> httpx.URL:
-        return self._config.base_url
-
-    @property
-    def timeout(self) -> httpx.Timeout:
-        return self._config.timeout
-
-    def _new_raw(self) -> _RawClient:
-        return _RawClient(
-            base_url=str(self._config.base_url),
-            token=self._config.api_key,
-            timeout=self._config.timeout,
-            raise_on_unexpected_status=False,
-        )
-
-    def _adopt(self, client: httpx.Client | httpx.AsyncClient) -> None:
-        client.base_url = self._config.base_url
-        client.headers.update(self._config.headers)
-        client.timeout = self._config.timeout
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, max_retries={self.retry_policy.max_retries})"
-
 
 # unasync: begin async source
-class AsyncVenice(_ClientBase, AsyncGeneratedResources):
+class AsyncVenice(ClientBase, AsyncVeniceResources):
     """Asynchronous Venice client.
 
     `api_key` defaults to $VENICE_API_KEY, `base_url` to $VENICE_BASE_URL, then
@@ -180,77 +107,6 @@ class AsyncVenice(_ClientBase, AsyncGeneratedResources):
 
     def _requester(self) -> AsyncRequester:
         return self._sender
-
-    # The resources load on first use, so `import venice_ext` stays quick.
-    @cached_property
-    def chat(self) -> AsyncChat:  # type: ignore[override]  # streams, parse and tools on top
-        """Chat completions (create, stream, parse; `e2ee=True`) and the tool-calling loop."""
-        from venice_ext.resources.chat import AsyncChat
-
-        return AsyncChat(self._sender, e2ee=self.tee.engine)
-
-    @cached_property
-    def tee(self) -> AsyncTee:
-        """TEE attestations and response signatures; the E2EE state `chat` shares."""
-        from venice_ext.resources.tee import AsyncTee
-
-        return AsyncTee(self._sender)
-
-    @cached_property
-    def responses(self) -> AsyncResponses:  # type: ignore[override]  # streams on top
-        """The Responses API (create, stream)."""
-        from venice_ext.resources.responses import AsyncResponses
-
-        return AsyncResponses(self._sender)
-
-    @cached_property
-    def audio(self) -> AsyncAudio:  # type: ignore[override]  # speech streams and queued jobs on top
-        """Queued audio jobs, and `.speech`."""
-        from venice_ext.resources.audio import AsyncAudio
-
-        return AsyncAudio(self._sender)
-
-    @cached_property
-    def models(self) -> AsyncModels:
-        """The model catalogue, and `resolve()` to pick a model by type, capability and trait."""
-        from venice_ext.resources.models import AsyncModels
-
-        return AsyncModels(self._sender)
-
-    @cached_property
-    def images(self) -> AsyncImages:
-        """Image generation and editing; answers that carry images come back as `Media`."""
-        from venice_ext.resources.images import AsyncImages
-
-        return AsyncImages(self._sender)
-
-    @cached_property
-    def billing(self) -> AsyncBilling:
-        """Balance, usage analytics, the usage history (every entry, across pages) and its CSV export."""
-        from venice_ext.resources.listings import AsyncBilling
-
-        return AsyncBilling(self._sender)
-
-    @cached_property
-    def characters(self) -> AsyncCharacters:
-        """Characters: get, list and reviews (every item, across pages)."""
-        from venice_ext.resources.listings import AsyncCharacters
-
-        return AsyncCharacters(self._sender)
-
-    @cached_property
-    def x402(self) -> AsyncX402:
-        """Wallet balance, top-ups and transactions (every transaction, across pages)."""
-        from venice_ext.resources.listings import AsyncX402
-
-        return AsyncX402(self._sender)
-
-    @cached_property
-    def video(self) -> AsyncVideo:  # type: ignore[override]  # queued jobs: wait, download, resume
-        """Video jobs: quote, queue, resume, generate."""
-        from venice_ext.jobs._resources import AsyncVideo
-
-        return AsyncVideo(self._sender)
 
     def with_options(
         self,
@@ -352,7 +208,7 @@ class AsyncVenice(_ClientBase, AsyncGeneratedResources):
 
 
 # unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
-class Venice(_ClientBase, GeneratedResources):
+class Venice(ClientBase, VeniceResources):
     """Synchronous Venice client.
 
     `api_key` defaults to $VENICE_API_KEY, `base_url` to $VENICE_BASE_URL, then
@@ -428,77 +284,6 @@ class Venice(_ClientBase, GeneratedResources):
 
     def _requester(self) -> Requester:
         return self._sender
-
-    # The resources load on first use, so `import venice_ext` stays quick.
-    @cached_property
-    def chat(self) -> Chat:  # type: ignore[override]  # streams, parse and tools on top
-        """Chat completions (create, stream, parse; `e2ee=True`) and the tool-calling loop."""
-        from venice_ext.resources.chat import Chat
-
-        return Chat(self._sender, e2ee=self.tee.engine)
-
-    @cached_property
-    def tee(self) -> Tee:
-        """TEE attestations and response signatures; the E2EE state `chat` shares."""
-        from venice_ext.resources.tee import Tee
-
-        return Tee(self._sender)
-
-    @cached_property
-    def responses(self) -> Responses:  # type: ignore[override]  # streams on top
-        """The Responses API (create, stream)."""
-        from venice_ext.resources.responses import Responses
-
-        return Responses(self._sender)
-
-    @cached_property
-    def audio(self) -> Audio:  # type: ignore[override]  # speech streams and queued jobs on top
-        """Queued audio jobs, and `.speech`."""
-        from venice_ext.resources.audio import Audio
-
-        return Audio(self._sender)
-
-    @cached_property
-    def models(self) -> Models:
-        """The model catalogue, and `resolve()` to pick a model by type, capability and trait."""
-        from venice_ext.resources.models import Models
-
-        return Models(self._sender)
-
-    @cached_property
-    def images(self) -> Images:
-        """Image generation and editing; answers that carry images come back as `Media`."""
-        from venice_ext.resources.images import Images
-
-        return Images(self._sender)
-
-    @cached_property
-    def billing(self) -> Billing:
-        """Balance, usage analytics, the usage history (every entry, across pages) and its CSV export."""
-        from venice_ext.resources.listings import Billing
-
-        return Billing(self._sender)
-
-    @cached_property
-    def characters(self) -> Characters:
-        """Characters: get, list and reviews (every item, across pages)."""
-        from venice_ext.resources.listings import Characters
-
-        return Characters(self._sender)
-
-    @cached_property
-    def x402(self) -> X402:
-        """Wallet balance, top-ups and transactions (every transaction, across pages)."""
-        from venice_ext.resources.listings import X402
-
-        return X402(self._sender)
-
-    @cached_property
-    def video(self) -> Video:  # type: ignore[override]  # queued jobs: wait, download, resume
-        """Video jobs: quote, queue, resume, generate."""
-        from venice_ext.jobs._resources import Video
-
-        return Video(self._sender)
 
     def with_options(
         self,

@@ -1,0 +1,78 @@
+"""What `Venice` and `AsyncVenice` share: the resolved configuration, retry policy,
+failure budget and hooks, and the generated client handed out as `client.raw`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from venice_ext._core._budget import FailureBudget
+from venice_ext._core._config import ClientConfig, resolve_config
+from venice_ext._core._retry import RetryPolicy
+from venice_ext._core._symbols import AuthenticatedClient
+from venice_ext._core._transport import TransportHooks
+
+__all__ = ["DEFAULT_LIMITS", "ClientBase", "RawClient"]
+
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=30.0)
+
+
+class RawClient(AuthenticatedClient):
+    """The generated client, with the key kept out of its repr."""
+
+    def __repr__(self) -> str:
+        return f"AuthenticatedClient(base_url={self._base_url!r}, token=<redacted>)"
+
+
+class ClientBase:
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        retry_ambiguous: bool,
+        max_retry_wait: float,
+        default_headers: Mapping[str, str] | None,
+        allow_insecure_http: bool,
+        failure_budget: FailureBudget | None,
+        hooks: TransportHooks | None,
+    ) -> None:
+        self._config: ClientConfig = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            default_headers=default_headers,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self.retry_policy = RetryPolicy(
+            max_retries=max_retries, retry_ambiguous=retry_ambiguous, max_wait=max_retry_wait
+        )
+        self.failure_budget = failure_budget or FailureBudget()
+        self._hooks = hooks or TransportHooks()
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._config.base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._config.timeout
+
+    def _new_raw(self) -> RawClient:
+        return RawClient(
+            base_url=str(self._config.base_url),
+            token=self._config.api_key,
+            timeout=self._config.timeout,
+            raise_on_unexpected_status=False,
+        )
+
+    def _adopt(self, client: httpx.Client | httpx.AsyncClient) -> None:
+        client.base_url = self._config.base_url
+        client.headers.update(self._config.headers)
+        client.timeout = self._config.timeout
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, max_retries={self.retry_policy.max_retries})"
