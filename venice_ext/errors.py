@@ -34,6 +34,7 @@
     ├── ToolArgumentsError                 a model's tool arguments that do not fit (also a ValueError)
     ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
     ├── StructuredOutputError              a reply that does not fit the requested type; carries the text
+    ├── OutputPathError                    an output path that cannot be written safely (also a ValueError)
     └── E2EEError                          end-to-end encryption failed closed; `check` names what failed
         ├── E2EENotInstalledError          the `e2ee` extra (cryptography, pycryptodome) is missing
         ├── E2EEUnsupportedRequestError    what E2EE cannot carry (tools, web search, images, a non-E2EE model)
@@ -83,6 +84,7 @@ __all__ = [
     "ModelAtCapacityError",
     "NoMatchingModelError",
     "NotFoundError",
+    "OutputPathError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -490,3 +492,7 @@ class E2EEDecryptionError(E2EEError):
 class E2EESignatureError(E2EEError):
     """The answer's signature could not be fetched, does not verify under the attested signing key,
     names another signer, or (when required) does not sign this exchange's hashes."""
+
+
+class OutputPathError(VeniceError, ValueError):
+    """An output path that cannot be written safely (a directory, a device, a missing folder...)."""

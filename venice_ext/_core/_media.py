@@ -14,13 +14,14 @@ import binascii
 import os
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from venice_ext._core._files import AtomicFile
-from venice_ext.errors import ResponseValidationError, VeniceError
+from venice_ext.errors import OutputPathError, ResponseValidationError
 
-__all__ = ["Media", "OutputPathError", "check_output_path"]
+__all__ = ["Media", "OutputPathError", "OutputTarget", "check_output_path"]
 
 _EXTENSIONS = {
     "image/png": ".png",
@@ -35,10 +36,6 @@ _EXTENSIONS = {
     "audio/ogg": ".ogg",
     "audio/pcm": ".pcm",
 }
-
-
-class OutputPathError(VeniceError, ValueError):
-    """An output path that cannot be written safely (a directory, a device, a missing folder...)."""
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
@@ -169,3 +166,30 @@ class Media(bytes):
                 file.discard()
                 raise
         return targets
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where a resource's `to_file(path)` view saves each answer: checked before the
+    request is sent, so a paid answer is never lost to a path that cannot be written."""
+
+    path: Path
+    overwrite: bool = True
+
+    def check(self) -> None:
+        check_output_path(self.path, overwrite=self.overwrite)
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise OutputPathError(f"cannot write {self.path}: {folder} is not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputPathError(f"cannot write {self.path}: {folder} is not writable")
+
+    def save(self, media: Media) -> Media:
+        media.save(self.path, overwrite=self.overwrite)
+        return media
+
+
+def output_target_of(resource: object) -> OutputTarget | None:
+    """The target of a `to_file(...)` view, None for a plain resource."""
+    target = getattr(resource, "output_target", None)
+    return target if isinstance(target, OutputTarget) else None

@@ -10,7 +10,8 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from venice_ext._core._media import Media
+from venice_ext._core._files import async_offload
+from venice_ext._core._media import Media, output_target_of
 from venice_ext._core._paging import AsyncPages, PageRule, Pages
 
 __all__ = ["async_media_method", "async_paged_method", "media_method", "paged_method"]
@@ -21,11 +22,19 @@ T = TypeVar("T")
 
 
 def media_method(method: Callable[Concatenate[S, P], Any]) -> Callable[Concatenate[S, P], Media]:
-    """`method`, answering with `Media` (bytes, whether the answer was binary or base64)."""
+    """`method`, answering with `Media` (bytes, whether the answer was binary or base64).
+
+    On a `to_file(path)` view the path is checked before the request is sent and the
+    answer saved there (atomically) when it arrives.
+    """
 
     @functools.wraps(method)
     def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Media:
-        return Media.of(method(self, *args, **kwargs))
+        target = output_target_of(self)
+        if target is not None:
+            target.check()
+        media = Media.of(method(self, *args, **kwargs))
+        return media if target is None else target.save(media)
 
     return wrapper
 
@@ -35,7 +44,11 @@ def async_media_method(
 ) -> Callable[Concatenate[S, P], Coroutine[Any, Any, Media]]:
     @functools.wraps(method)
     async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Media:
-        return Media.of(await method(self, *args, **kwargs))
+        target = output_target_of(self)
+        if target is not None:
+            target.check()
+        media = Media.of(await method(self, *args, **kwargs))
+        return media if target is None else await async_offload(target.save, media)
 
     return wrapper
 
