@@ -95,6 +95,22 @@ def _files_of(answer: Any) -> list[bytes]:
     )
 
 
+def sniffed_type(content: bytes) -> str | None:
+    """The media type the first bytes announce (base64 answers carry no header), or None."""
+    head = content[:12]
+    for magic, media_type in (
+        (b"\x89PNG", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"ID3", "audio/mpeg"),
+        (b"fLaC", "audio/flac"),
+    ):
+        if head.startswith(magic):
+            return media_type
+    if head[:4] == b"RIFF":
+        return "image/webp" if head[8:12] == b"WEBP" else "audio/wav"
+    return None
+
+
 class Media(bytes):
     """The files of an image or audio answer. It is the first (usually only) file's bytes;
     `files` holds them all, `content_type` the media type where known, `raw` the answer."""
@@ -116,7 +132,8 @@ class Media(bytes):
     def of(cls, answer: Any, content_type: str | None = None) -> Media:
         if isinstance(answer, Media):
             return answer
-        return cls(_files_of(answer), content_type, answer)
+        files = _files_of(answer)
+        return cls(files, content_type or (sniffed_type(files[0]) if files else None), answer)
 
     @property
     def data(self) -> bytes:
@@ -137,13 +154,7 @@ class Media(bytes):
             known = _EXTENSIONS.get(self.content_type.split(";")[0].strip().lower())
             if known:
                 return known
-        head = self.files[0][:12]
-        for magic, extension in ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"ID3", ".mp3"), (b"fLaC", ".flac")):
-            if head.startswith(magic):
-                return extension
-        if head[:4] == b"RIFF":
-            return ".webp" if head[8:12] == b"WEBP" else ".wav"
-        return ".bin"
+        return _EXTENSIONS.get(sniffed_type(self.files[0]) or "", ".bin")
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> list[Path]:
         """Write every file atomically: the first to `path`, the next ones beside it as `name-2.ext`...

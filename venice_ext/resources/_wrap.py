@@ -13,8 +13,16 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from venice_ext._core._files import async_offload
 from venice_ext._core._media import Media, output_target_of
 from venice_ext._core._paging import AsyncPages, PageRule, Pages
+from venice_ext._core._symbols import CreateTranscriptionResponse
 
-__all__ = ["async_media_method", "async_paged_method", "media_method", "paged_method"]
+__all__ = [
+    "async_media_method",
+    "async_paged_method",
+    "async_transcript_method",
+    "media_method",
+    "paged_method",
+    "transcript_method",
+]
 
 S = TypeVar("S")
 P = ParamSpec("P")
@@ -73,5 +81,32 @@ def async_paged_method(
     def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> AsyncPages[T]:
         call: Callable[..., Awaitable[Any]] = method
         return AsyncPages(lambda params: call(self, **params), kwargs, rule)
+
+    return wrapper
+
+
+def _transcript(answer: CreateTranscriptionResponse | str) -> CreateTranscriptionResponse:
+    # `response_format="text"` (or srt, vtt) answers plain text: the same `.text` either way.
+    return CreateTranscriptionResponse(text=answer) if isinstance(answer, str) else answer
+
+
+def transcript_method(
+    method: Callable[Concatenate[S, P], CreateTranscriptionResponse | str],
+) -> Callable[Concatenate[S, P], CreateTranscriptionResponse]:
+    """`method`, answering with a transcription whatever the response format (`.text` is the text)."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> CreateTranscriptionResponse:
+        return _transcript(method(self, *args, **kwargs))
+
+    return wrapper
+
+
+def async_transcript_method(
+    method: Callable[Concatenate[S, P], Awaitable[CreateTranscriptionResponse | str]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, CreateTranscriptionResponse]]:
+    @functools.wraps(method)
+    async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> CreateTranscriptionResponse:
+        return _transcript(await method(self, *args, **kwargs))
 
     return wrapper

@@ -25,20 +25,25 @@ from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._symbols import (
     AsyncGeneratedAudio,
+    AsyncGeneratedTranscriptions,
     CreateSpeechRequestSchema,
     GeneratedAudio,
+    GeneratedTranscriptions,
     create_speech,
 )
 from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
+from venice_ext.resources._wrap import async_transcript_method, transcript_method
 
 __all__ = [
     "AsyncAudio",
     "AsyncSpeech",
     "AsyncSpeechStream",
+    "AsyncTranscriptions",
     "Audio",
     "Speech",
     "SpeechStream",
+    "Transcriptions",
     "build_speech_request",
 ]
 
@@ -251,6 +256,13 @@ class AsyncSpeech:
         return AsyncSpeechStream(await self._requester.send_stream(request))
 
 
+class AsyncTranscriptions(AsyncGeneratedTranscriptions):
+    """`client.audio.transcriptions`: `create` answers a transcription with `.text`, whatever
+    the response format (plain-text formats arrive as the text alone)."""
+
+    create = async_transcript_method(AsyncGeneratedTranscriptions.create)
+
+
 class AsyncAudio(AsyncAudioJobs):
     """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
 
@@ -258,7 +270,7 @@ class AsyncAudio(AsyncAudioJobs):
         super().__init__(requester)
         self.speech = AsyncSpeech(requester)
         generated = AsyncGeneratedAudio(requester)
-        self.transcriptions = generated.transcriptions
+        self.transcriptions = AsyncTranscriptions(requester)
         self.voices = generated.voices
         # The plain job operations; `quote`, `queue`, `resume` and `generate` above do the waiting.
         self.jobs = generated.jobs
@@ -383,6 +395,13 @@ class Speech:
         return SpeechStream(self._requester.send_stream(request))
 
 
+class Transcriptions(GeneratedTranscriptions):
+    """`client.audio.transcriptions`: `create` answers a transcription with `.text`, whatever
+    the response format (plain-text formats arrive as the text alone)."""
+
+    create = transcript_method(GeneratedTranscriptions.create)
+
+
 class Audio(AudioJobs):
     """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
 
@@ -390,7 +409,7 @@ class Audio(AudioJobs):
         super().__init__(requester)
         self.speech = Speech(requester)
         generated = GeneratedAudio(requester)
-        self.transcriptions = generated.transcriptions
+        self.transcriptions = Transcriptions(requester)
         self.voices = generated.voices
         # The plain job operations; `quote`, `queue`, `resume` and `generate` above do the waiting.
         self.jobs = generated.jobs
