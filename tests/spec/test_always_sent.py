@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from scripts import always_sent as a
 from scripts import transforms as t
 from scripts.spec_io import load_spec_file
 from venice_ext.testing._canned import ALTERNATES, CANNED
@@ -56,15 +57,15 @@ def untouched_spec() -> dict[str, Any]:
 
 
 def listed_fields() -> list[tuple[str, str]]:
-    return [(address, prop) for address, props in t.always_sent_list().items() for prop in props]
+    return [(address, prop) for address, props in a.always_sent_list().items() for prop in props]
 
 
 def missing_fields(schemas: dict[str, Any], instances: Iterable[tuple[Any, Any]]) -> tuple[list[str], set[str]]:
     """Listed fields absent from an instance their schema describes; and the fields no instance reached."""
-    samples = t.samples_by_schema(schemas, instances)
+    samples = a.samples_by_schema(schemas, instances)
     missing, unseen = [], set()
     for address, prop in listed_fields():
-        targets, _problem = t.always_sent_targets(schemas, address, prop)
+        targets, _problem = a.always_sent_targets(schemas, address, prop)
         seen = [sample for _owner, node in targets for sample in samples.get(id(node), ()) if isinstance(sample, dict)]
         if not seen:
             unseen.add(f"{address}.{prop}")
@@ -74,12 +75,12 @@ def missing_fields(schemas: dict[str, Any], instances: Iterable[tuple[Any, Any]]
 
 def test_every_address_names_a_schema_of_the_pinned_spec(caplog: pytest.LogCaptureFixture) -> None:
     spec = untouched_spec()
-    with caplog.at_level(logging.INFO, logger=t.__name__):
+    with caplog.at_level(logging.INFO, logger=a.__name__):
         out = t.require_always_sent_response_fields(spec)
     assert caplog.messages == [], "an entry the pinned spec cannot take: fix spec/always_sent.yaml"
     schemas = out["components"]["schemas"]
     for address, prop in listed_fields():
-        targets, _problem = t.always_sent_targets(schemas, address, prop)
+        targets, _problem = a.always_sent_targets(schemas, address, prop)
         assert targets and all(prop in node["required"] for _owner, node in targets), f"{address}.{prop}"
 
 
@@ -87,7 +88,7 @@ def test_what_the_list_adds_to_the_pinned_spec() -> None:
     schemas = untouched_spec()["components"]["schemas"]
     added = set()
     for address, prop in listed_fields():
-        targets, _problem = t.always_sent_targets(schemas, address, prop)
+        targets, _problem = a.always_sent_targets(schemas, address, prop)
         if not all(prop in node.get("required", ()) for _owner, node in targets):
             added.add(f"{address}.{prop}")
     assert added == ADDED_TO_PINNED_SPEC

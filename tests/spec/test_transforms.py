@@ -413,7 +413,7 @@ def test_require_always_sent_response_fields_follows_items_unions_and_references
 def test_require_always_sent_response_fields_skips_what_this_version_lacks(caplog: pytest.LogCaptureFixture) -> None:
     spec = _chat_spec()
     listed = {"Chat": ["created", "id"], "Gone": ["id"], "Chat.usage": ["total_tokens"]}
-    with caplog.at_level("INFO", logger=t.__name__):
+    with caplog.at_level("INFO", logger="scripts.always_sent"):
         out = t.require_always_sent_response_fields(spec, listed)
     assert out == spec, "nothing to change: `id` was required already"
     [note] = caplog.messages
@@ -429,7 +429,7 @@ def test_require_always_sent_response_fields_never_contradicts_an_example(caplog
     # A tool-only reply without content: the list's claim would make the spec's own example unparsable.
     media["examples"] = {"tool": {"value": {"id": "c1", "choices": [{"index": 0, "message": {"role": "assistant"}}]}}}
     listed = {"Chat.choices[].message": ["content"], "Chat.choices[]": ["index"], "Model": ["name"]}
-    with caplog.at_level("INFO", logger=t.__name__):
+    with caplog.at_level("INFO", logger="scripts.always_sent"):
         out = t.require_always_sent_response_fields(spec, listed)
     schemas = out["components"]["schemas"]
     assert "required" not in schemas["Chat"]["properties"]["choices"]["items"]["properties"]["message"]["anyOf"][0]
@@ -441,7 +441,7 @@ def test_require_always_sent_response_fields_never_contradicts_an_example(caplog
 def test_require_always_sent_response_fields_leaves_request_schemas_alone(caplog: pytest.LogCaptureFixture) -> None:
     spec = _chat_spec()
     spec["paths"]["/chat"]["post"]["requestBody"] = json_body({"$ref": "#/components/schemas/Model"})
-    with caplog.at_level("INFO", logger=t.__name__):
+    with caplog.at_level("INFO", logger="scripts.always_sent"):
         out = t.require_always_sent_response_fields(spec, {"Chat.model": ["name"]})
     assert "required" not in out["components"]["schemas"]["Model"], "callers would have to send it"
     assert "Model is in a request too: Chat.model.name" in caplog.text
