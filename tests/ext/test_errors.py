@@ -212,3 +212,50 @@ def test_the_drawn_tree_is_complete_and_true() -> None:
         assert name in parents, f"{name} missing from the drawn tree"
         assert parents[name] == cls.__mro__[1].__name__, f"{name} drawn under {parents[name]}"
     assert set(parents) <= set(e.__all__)
+
+
+def _raise_in_worker(status: int) -> None:
+    raise m.error_from_response(
+        httpx.Response(
+            status, json={"error": "nope"}, headers={"cf-ray": "ray-1"}, request=httpx.Request("GET", "https://x/")
+        )
+    )
+
+
+def test_every_error_pickles_round_trip() -> None:
+    import pickle
+
+    status = m.error_from_response(
+        httpx.Response(
+            429,
+            json={"error": "slow down"},
+            headers={"retry-after": "3", "cf-ray": "r"},
+            request=httpx.Request("GET", "https://x/"),
+        )
+    )
+    others: list[e.VeniceError] = [
+        status,
+        e.APIConnectionError("gone", may_have_been_processed=True),
+        e.ResponseValidationError("bad", status_code=200, body=b"{}", request_id="r"),
+        e.StreamInterruptedError("cut", partial={"a": 1}, chunks_received=2),
+        e.RetryBudgetExceededError("budget", last_error=status),
+        e.DownloadError("short", job=object(), job_json="{}", bytes_received=3),
+        e.MaxIterationsError(3, [], [], None),
+        e.E2EENonceMismatchError("stale", check="nonce", model="m"),
+    ]
+    for error in others:
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert {k: repr(v) for k, v in vars(copy).items() if k != "job"} == {
+            k: repr(v) for k, v in vars(error).items() if k != "job"
+        }
+    assert type(status).__module__ == "venice_ext.errors"
+
+
+def test_an_error_crosses_a_process_pool() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_raise_in_worker, 400)
+        error = future.exception(timeout=60)
+    assert isinstance(error, e.BadRequestError) and error.request_id == "ray-1" and error.status_code == 400
