@@ -231,3 +231,80 @@ def test_proxies_from_the_environment_carry_the_requests_and_their_retries(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with Venice(api_key=API_KEY, base_url=fake.base_url, max_retries=0) as client:
         assert isinstance(client.call(list_models), ListModelsResponse)
+
+
+NOT_GZIP = b"this is not gzip at all"
+
+
+@pytest.mark.parametrize("status", [200, 400, 503])
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_a_body_that_is_not_the_gzip_it_declares_is_a_typed_error(
+    fake: FakeVenice, clock: FakeClock, status: int, transport: str
+) -> None:
+    reply = Reply(
+        status, body=NOT_GZIP, headers={"content-encoding": "gzip", "cf-ray": "ray-gz"}, content_type="application/json"
+    )
+    fake.script("GET", "/models", *[reply] * 4)
+    expected = e.ResponseValidationError if status == 200 else e.APIStatusError
+    from venice_ext import aiohttp_transport
+
+    error: BaseException
+    if transport == "httpx":
+        with (
+            Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), max_retries=0) as client,
+            pytest.raises(expected) as caught,
+        ):
+            client.call(list_models)
+        error = caught.value
+    else:
+
+        async def run() -> BaseException:
+            async with AsyncVenice(
+                api_key=API_KEY,
+                base_url=fake.base_url,
+                hooks=clock.hooks(),
+                max_retries=0,
+                transport=aiohttp_transport(),
+            ) as client:
+                with pytest.raises(expected) as caught:
+                    await client.call(list_models)
+                return caught.value
+
+        error = asyncio.run(run())
+    assert getattr(error, "status_code", None) == status and getattr(error, "request_id", None) == "ray-gz"
+    assert "Content-Encoding" in str(error)
+
+
+@pytest.mark.parametrize("key", [f"{API_KEY}\u200b", f"\u201c{API_KEY}\u201d", f"{API_KEY}é"])
+def test_a_key_with_a_character_headers_cannot_carry_is_refused_without_showing_it(key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Venice(api_key=key, base_url="http://127.0.0.1:9/api/v1")
+    assert API_KEY not in str(caught.value) and API_KEY not in repr(caught.value)
+    assert "position" in str(caught.value)
+
+
+def test_userinfo_in_the_base_url_is_refused_without_showing_the_password() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Venice(api_key=API_KEY, base_url="https://user:hunter2-pw@api.venice.ai/api/v1")
+    assert "hunter2" not in str(caught.value) and "user name or password" in str(caught.value)
+
+
+def test_an_invalid_header_is_a_local_typed_error_that_sends_nothing(fake: FakeVenice, clock: FakeClock) -> None:
+    with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+        before = len(fake.requests)
+        for bad in ({"X-Note": "caf\u00e9"}, {"X-Note": "a\r\nInjected: 1"}, {"Bad Name": "x"}):
+            with pytest.raises(e.RequestValidationError) as caught:
+                client.call(list_models, extra_headers=bad)
+            assert "connection failed" not in str(caught.value)
+        assert len(fake.requests) == before
+        assert client.failure_budget.failures(clock.now) == 0
+    with pytest.raises(ConfigurationError):
+        Venice(api_key=API_KEY, base_url=fake.base_url, default_headers={"X-Note": "caf\u00e9"})
+
+
+def test_repr_of_a_client_whose_constructor_failed_does_not_raise() -> None:
+    half = Venice.__new__(Venice)
+    with pytest.raises(ConfigurationError):
+        half.__init__(api_key="", base_url="http://127.0.0.1:9/api/v1")  # type: ignore[misc]
+    assert "not configured" in repr(half)
+    assert "not configured" in repr(AsyncVenice.__new__(AsyncVenice))

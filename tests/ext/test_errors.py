@@ -259,3 +259,46 @@ def test_an_error_crosses_a_process_pool() -> None:
         future = pool.submit(_raise_in_worker, 400)
         error = future.exception(timeout=60)
     assert isinstance(error, e.BadRequestError) and error.request_id == "ray-1" and error.status_code == 400
+
+
+def _response(status: int, content: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(
+        status, content=content, headers=headers or {}, request=httpx.Request("POST", "https://x/chat/completions")
+    )
+
+
+def test_validation_details_are_in_the_message() -> None:
+    body = {
+        "error": "Invalid request parameters",
+        "details": {"_errors": [], "temperature": {"_errors": ["Number must be less than or equal to 2"]}},
+        "issues": [{"code": "too_big", "path": ["temperature"], "message": "Number must be less than or equal to 2"}],
+    }
+    error = m.error_from_response(_response(400, json.dumps(body).encode(), {"cf-ray": "r1"}))
+    assert isinstance(error, e.BadRequestError)
+    assert "temperature: Number must be less than or equal to 2" in str(error) and "r1" in str(error)
+    only_details = {k: v for k, v in body.items() if k != "issues"}
+    assert "temperature: Number must be" in str(
+        m.error_from_response(_response(400, json.dumps(only_details).encode()))
+    )
+
+
+def test_deeply_nested_error_bodies_stay_typed() -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+    error = m.error_from_response(_response(500, deep, {"content-type": "application/json"}))
+    assert isinstance(error, e.ServerError) and error.status_code == 500
+
+
+def test_an_echoed_authorization_header_is_redacted() -> None:
+    secret = "sk-ECHO-1234567890"
+    body = {"error": f"bad auth: Bearer {secret}", "headers": {"Authorization": f"Bearer {secret}", "x": "y"}}
+    error = m.error_from_response(_response(401, json.dumps(body).encode()))
+    import pickle
+
+    for text in (str(error), repr(error), repr(vars(error)), repr(pickle.dumps(error))):
+        assert secret not in text
+    assert error.body["headers"]["x"] == "y"
+
+
+def test_a_signed_url_in_an_error_loses_its_query() -> None:
+    text = m.redact_text("GET https://cdn.example/v.mp4?X-Amz-Signature=abc123&X-Amz-Credential=k failed")
+    assert "abc123" not in text and "https://cdn.example/v.mp4?<query redacted>" in text

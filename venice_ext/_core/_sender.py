@@ -14,7 +14,13 @@ import httpx
 
 from venice_ext._core._api_response import APIResponse, warn_if_deprecated
 from venice_ext._core._bodies import _bodies, operation_body, split_call_arguments
-from venice_ext._core._errors_from import connection_error_from, error_from_response, request_id_of
+from venice_ext._core._config import header_problem
+from venice_ext._core._errors_from import (
+    connection_error_from,
+    error_from_response,
+    request_id_of,
+    undecodable_body_error,
+)
 from venice_ext._core._requester import Operation, RequestOptions
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION, TransportHooks
@@ -47,6 +53,9 @@ def http_request(
     extra_headers = options.get("extra_headers")
     if extra_headers:
         request["headers"] = {**request.get("headers", {}), **extra_headers}
+    for name, value in (request.get("headers") or {}).items():
+        if problem := header_problem(name, value):
+            raise RequestValidationError(problem)
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
@@ -90,7 +99,7 @@ def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
     warn_if_deprecated(response.headers)
     try:
         parsed = operation.parse_success(response)
-    except (ModelParseError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise ResponseValidationError(
             f"{operation.METHOD} {operation.PATH}: the {response.status_code} answer does not fit the spec: {exc}",
             status_code=response.status_code,
@@ -230,7 +239,13 @@ class AsyncSender:
 
     async def _send(self, operation: Operation[T], request: dict[str, Any]) -> APIResponse[T]:
         try:
-            response = await self._http.request(**request)
+            response = await self._http.send(self._http.build_request(**request), stream=True)
+            try:
+                await response.aread()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
+            finally:
+                await response.aclose()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
         return finish(operation, response)
@@ -244,6 +259,8 @@ class AsyncSender:
         if not 200 <= response.status_code < 300:
             try:
                 await response.aread()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
             finally:
                 await response.aclose()
             raise error_from_response(response)
@@ -363,7 +380,13 @@ class Sender:
 
     def _send(self, operation: Operation[T], request: dict[str, Any]) -> APIResponse[T]:
         try:
-            response = self._http.request(**request)
+            response = self._http.send(self._http.build_request(**request), stream=True)
+            try:
+                response.read()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
+            finally:
+                response.close()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
         return finish(operation, response)
@@ -377,6 +400,8 @@ class Sender:
         if not 200 <= response.status_code < 300:
             try:
                 response.read()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
             finally:
                 response.close()
             raise error_from_response(response)
