@@ -125,7 +125,10 @@ def test_errors_are_typed_and_name_the_request(fake: FakeVenice, client: Venice)
     assert str(caught.value).startswith("404 MODEL_NOT_FOUND: Specified model not found (request id fake-")
 
 
-def test_a_2xx_body_that_does_not_fit_the_spec_raises_with_the_raw_body(fake: FakeVenice, client: Venice) -> None:
+def test_a_2xx_body_that_does_not_fit_the_spec_raises_with_the_raw_body_in_strict_mode(
+    fake: FakeVenice, client: Venice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VENICE_STRICT_PARSING", "1")
     fake.script("GET", "/models", Reply(json={"object": "list", "data": "not-a-list"}))
     with pytest.raises(e.ResponseValidationError) as caught:
         client.call(list_models)
@@ -308,3 +311,46 @@ def test_repr_of_a_client_whose_constructor_failed_does_not_raise() -> None:
         half.__init__(api_key="", base_url="http://127.0.0.1:9/api/v1")  # type: ignore[misc]
     assert "not configured" in repr(half)
     assert "not configured" in repr(AsyncVenice.__new__(AsyncVenice))
+
+
+def _drifted_chat_reply() -> dict[str, object]:
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "logprobs": None, "message": {"role": "assistant", "content": "hi"}}
+        ],
+        "usage": {"prompt_tokens": "1", "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def test_a_2xx_body_that_drifted_from_the_spec_is_returned_as_read_with_one_warning_per_path(
+    fake: FakeVenice, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venice_ext._core import _drift
+
+    monkeypatch.delenv("VENICE_STRICT_PARSING", raising=False)
+    monkeypatch.setattr(_drift, "_warned", set())
+    fake.script("POST", "/chat/completions", *[Reply(json=_drifted_chat_reply())] * 2)
+
+    async def twice_async() -> list[object]:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            return [await client.call(create_chat_completion, body=CHAT_BODY)]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            answers: list[object] = [client.call(create_chat_completion, body=CHAT_BODY)]
+        answers += asyncio.run(twice_async())
+    drift = [w for w in caught if issubclass(w.category, _drift.SpecDriftWarning)]
+    assert len(drift) == 1, [str(w.message) for w in caught]
+    assert "usage.prompt_tokens" in str(drift[0].message) and "venice spec diff" in str(drift[0].message)
+    for answer in answers:
+        assert isinstance(answer, _drift.DriftedBody)
+        assert answer.choices[0].message.content == "hi" and answer.object_ == "chat.completion"
+        assert answer.raw["usage"]["prompt_tokens"] == "1"
+        with pytest.raises(AttributeError, match="venice_parameters"):
+            _ = answer.venice_parameters
+    assert len(fake.requests_to("POST", "/chat/completions")) == 2

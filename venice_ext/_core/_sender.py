@@ -15,16 +15,16 @@ import httpx
 from venice_ext._core._api_response import APIResponse, warn_if_deprecated
 from venice_ext._core._bodies import _bodies, operation_body, split_call_arguments
 from venice_ext._core._config import header_problem
+from venice_ext._core._drift import drifted_or_raise
 from venice_ext._core._errors_from import (
     connection_error_from,
     error_from_response,
-    request_id_of,
     undecodable_body_error,
 )
 from venice_ext._core._requester import Operation, RequestOptions
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION, TransportHooks
-from venice_ext.errors import RequestValidationError, ResponseValidationError
+from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
     from venice_api.client import AuthenticatedClient
@@ -97,15 +97,11 @@ def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
     if not 200 <= response.status_code < 300:
         raise error_from_response(response)
     warn_if_deprecated(response.headers)
+    parsed: Any
     try:
         parsed = operation.parse_success(response)
     except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise ResponseValidationError(
-            f"{operation.METHOD} {operation.PATH}: the {response.status_code} answer does not fit the spec: {exc}",
-            status_code=response.status_code,
-            body=response.content,
-            request_id=request_id_of(response.headers),
-        ) from exc
+        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc)
     return APIResponse(parsed, response)
 
 
