@@ -18,6 +18,7 @@ from venice_ext._core._aiohttp import aiohttp_transport
 from venice_ext._core._api_response import APIResponse, ModelDeprecationWarning
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from venice_ext._core._drift import DriftedBody, SpecDriftWarning
 from venice_ext._core._headers import Balances, RateLimits
 from venice_ext._core._media import Media
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
@@ -140,6 +141,7 @@ __all__ = [
     "ConflictError",
     "ContentPolicyError",
     "DownloadError",
+    "DriftedBody",
     "E2EEAttestationError",
     "E2EEDecryptionError",
     "E2EEError",
@@ -183,6 +185,7 @@ __all__ = [
     "Safety",
     "ServerError",
     "SignatureCheck",
+    "SpecDriftWarning",
     "SpeechStream",
     "SpendLimitError",
     "StreamInterruptedError",

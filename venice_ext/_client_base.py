@@ -75,4 +75,9 @@ class ClientBase:
         client.timeout = self._config.timeout
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, max_retries={self.retry_policy.max_retries})"
+        # A constructor that raised leaves a half-built object a debugger may still print.
+        config = self.__dict__.get("_config")
+        policy = self.__dict__.get("retry_policy")
+        if config is None or policy is None:
+            return f"{type(self).__name__}(<not configured>)"
+        return f"{type(self).__name__}(base_url={str(config.base_url)!r}, max_retries={policy.max_retries})"

@@ -125,7 +125,10 @@ def test_errors_are_typed_and_name_the_request(fake: FakeVenice, client: Venice)
     assert str(caught.value).startswith("404 MODEL_NOT_FOUND: Specified model not found (request id fake-")
 
 
-def test_a_2xx_body_that_does_not_fit_the_spec_raises_with_the_raw_body(fake: FakeVenice, client: Venice) -> None:
+def test_a_2xx_body_that_does_not_fit_the_spec_raises_with_the_raw_body_in_strict_mode(
+    fake: FakeVenice, client: Venice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VENICE_STRICT_PARSING", "1")
     fake.script("GET", "/models", Reply(json={"object": "list", "data": "not-a-list"}))
     with pytest.raises(e.ResponseValidationError) as caught:
         client.call(list_models)
@@ -231,3 +234,123 @@ def test_proxies_from_the_environment_carry_the_requests_and_their_retries(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with Venice(api_key=API_KEY, base_url=fake.base_url, max_retries=0) as client:
         assert isinstance(client.call(list_models), ListModelsResponse)
+
+
+NOT_GZIP = b"this is not gzip at all"
+
+
+@pytest.mark.parametrize("status", [200, 400, 503])
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_a_body_that_is_not_the_gzip_it_declares_is_a_typed_error(
+    fake: FakeVenice, clock: FakeClock, status: int, transport: str
+) -> None:
+    reply = Reply(
+        status, body=NOT_GZIP, headers={"content-encoding": "gzip", "cf-ray": "ray-gz"}, content_type="application/json"
+    )
+    fake.script("GET", "/models", *[reply] * 4)
+    expected = e.ResponseValidationError if status == 200 else e.APIStatusError
+    from venice_ext import aiohttp_transport
+
+    error: BaseException
+    if transport == "httpx":
+        with (
+            Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), max_retries=0) as client,
+            pytest.raises(expected) as caught,
+        ):
+            client.call(list_models)
+        error = caught.value
+    else:
+
+        async def run() -> BaseException:
+            async with AsyncVenice(
+                api_key=API_KEY,
+                base_url=fake.base_url,
+                hooks=clock.hooks(),
+                max_retries=0,
+                transport=aiohttp_transport(),
+            ) as client:
+                with pytest.raises(expected) as caught:
+                    await client.call(list_models)
+                return caught.value
+
+        error = asyncio.run(run())
+    assert getattr(error, "status_code", None) == status and getattr(error, "request_id", None) == "ray-gz"
+    assert "Content-Encoding" in str(error)
+
+
+@pytest.mark.parametrize("key", [f"{API_KEY}\u200b", f"\u201c{API_KEY}\u201d", f"{API_KEY}é"])
+def test_a_key_with_a_character_headers_cannot_carry_is_refused_without_showing_it(key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Venice(api_key=key, base_url="http://127.0.0.1:9/api/v1")
+    assert API_KEY not in str(caught.value) and API_KEY not in repr(caught.value)
+    assert "position" in str(caught.value)
+
+
+def test_userinfo_in_the_base_url_is_refused_without_showing_the_password() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Venice(api_key=API_KEY, base_url="https://user:hunter2-pw@api.venice.ai/api/v1")
+    assert "hunter2" not in str(caught.value) and "user name or password" in str(caught.value)
+
+
+def test_an_invalid_header_is_a_local_typed_error_that_sends_nothing(fake: FakeVenice, clock: FakeClock) -> None:
+    with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+        before = len(fake.requests)
+        for bad in ({"X-Note": "caf\u00e9"}, {"X-Note": "a\r\nInjected: 1"}, {"Bad Name": "x"}):
+            with pytest.raises(e.RequestValidationError) as caught:
+                client.call(list_models, extra_headers=bad)
+            assert "connection failed" not in str(caught.value)
+        assert len(fake.requests) == before
+        assert client.failure_budget.failures(clock.now) == 0
+    with pytest.raises(ConfigurationError):
+        Venice(api_key=API_KEY, base_url=fake.base_url, default_headers={"X-Note": "caf\u00e9"})
+
+
+def test_repr_of_a_client_whose_constructor_failed_does_not_raise() -> None:
+    half = Venice.__new__(Venice)
+    with pytest.raises(ConfigurationError):
+        half.__init__(api_key="", base_url="http://127.0.0.1:9/api/v1")  # type: ignore[misc]
+    assert "not configured" in repr(half)
+    assert "not configured" in repr(AsyncVenice.__new__(AsyncVenice))
+
+
+def _drifted_chat_reply() -> dict[str, object]:
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "logprobs": None, "message": {"role": "assistant", "content": "hi"}}
+        ],
+        "usage": {"prompt_tokens": "1", "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def test_a_2xx_body_that_drifted_from_the_spec_is_returned_as_read_with_one_warning_per_path(
+    fake: FakeVenice, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venice_ext._core import _drift
+
+    monkeypatch.delenv("VENICE_STRICT_PARSING", raising=False)
+    monkeypatch.setattr(_drift, "_warned", set())
+    fake.script("POST", "/chat/completions", *[Reply(json=_drifted_chat_reply())] * 2)
+
+    async def twice_async() -> list[object]:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            return [await client.call(create_chat_completion, body=CHAT_BODY)]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+            answers: list[object] = [client.call(create_chat_completion, body=CHAT_BODY)]
+        answers += asyncio.run(twice_async())
+    drift = [w for w in caught if issubclass(w.category, _drift.SpecDriftWarning)]
+    assert len(drift) == 1, [str(w.message) for w in caught]
+    assert "usage.prompt_tokens" in str(drift[0].message) and "venice spec diff" in str(drift[0].message)
+    for answer in answers:
+        assert isinstance(answer, _drift.DriftedBody)
+        assert answer.choices[0].message.content == "hi" and answer.object_ == "chat.completion"
+        assert answer.raw["usage"]["prompt_tokens"] == "1"
+        with pytest.raises(AttributeError, match="venice_parameters"):
+            _ = answer.venice_parameters
+    assert len(fake.requests_to("POST", "/chat/completions")) == 2

@@ -212,3 +212,93 @@ def test_the_drawn_tree_is_complete_and_true() -> None:
         assert name in parents, f"{name} missing from the drawn tree"
         assert parents[name] == cls.__mro__[1].__name__, f"{name} drawn under {parents[name]}"
     assert set(parents) <= set(e.__all__)
+
+
+def _raise_in_worker(status: int) -> None:
+    raise m.error_from_response(
+        httpx.Response(
+            status, json={"error": "nope"}, headers={"cf-ray": "ray-1"}, request=httpx.Request("GET", "https://x/")
+        )
+    )
+
+
+def test_every_error_pickles_round_trip() -> None:
+    import pickle
+
+    status = m.error_from_response(
+        httpx.Response(
+            429,
+            json={"error": "slow down"},
+            headers={"retry-after": "3", "cf-ray": "r"},
+            request=httpx.Request("GET", "https://x/"),
+        )
+    )
+    others: list[e.VeniceError] = [
+        status,
+        e.APIConnectionError("gone", may_have_been_processed=True),
+        e.ResponseValidationError("bad", status_code=200, body=b"{}", request_id="r"),
+        e.StreamInterruptedError("cut", partial={"a": 1}, chunks_received=2),
+        e.RetryBudgetExceededError("budget", last_error=status),
+        e.DownloadError("short", job=object(), job_json="{}", bytes_received=3),
+        e.MaxIterationsError(3, [], [], None),
+        e.E2EENonceMismatchError("stale", check="nonce", model="m"),
+    ]
+    for error in others:
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert {k: repr(v) for k, v in vars(copy).items() if k != "job"} == {
+            k: repr(v) for k, v in vars(error).items() if k != "job"
+        }
+    assert type(status).__module__ == "venice_ext.errors"
+
+
+def test_an_error_crosses_a_process_pool() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_raise_in_worker, 400)
+        error = future.exception(timeout=60)
+    assert isinstance(error, e.BadRequestError) and error.request_id == "ray-1" and error.status_code == 400
+
+
+def _response(status: int, content: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(
+        status, content=content, headers=headers or {}, request=httpx.Request("POST", "https://x/chat/completions")
+    )
+
+
+def test_validation_details_are_in_the_message() -> None:
+    body = {
+        "error": "Invalid request parameters",
+        "details": {"_errors": [], "temperature": {"_errors": ["Number must be less than or equal to 2"]}},
+        "issues": [{"code": "too_big", "path": ["temperature"], "message": "Number must be less than or equal to 2"}],
+    }
+    error = m.error_from_response(_response(400, json.dumps(body).encode(), {"cf-ray": "r1"}))
+    assert isinstance(error, e.BadRequestError)
+    assert "temperature: Number must be less than or equal to 2" in str(error) and "r1" in str(error)
+    only_details = {k: v for k, v in body.items() if k != "issues"}
+    assert "temperature: Number must be" in str(
+        m.error_from_response(_response(400, json.dumps(only_details).encode()))
+    )
+
+
+def test_deeply_nested_error_bodies_stay_typed() -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+    error = m.error_from_response(_response(500, deep, {"content-type": "application/json"}))
+    assert isinstance(error, e.ServerError) and error.status_code == 500
+
+
+def test_an_echoed_authorization_header_is_redacted() -> None:
+    secret = "sk-ECHO-1234567890"
+    body = {"error": f"bad auth: Bearer {secret}", "headers": {"Authorization": f"Bearer {secret}", "x": "y"}}
+    error = m.error_from_response(_response(401, json.dumps(body).encode()))
+    import pickle
+
+    for text in (str(error), repr(error), repr(vars(error)), repr(pickle.dumps(error))):
+        assert secret not in text
+    assert error.body["headers"]["x"] == "y"
+
+
+def test_a_signed_url_in_an_error_loses_its_query() -> None:
+    text = m.redact_text("GET https://cdn.example/v.mp4?X-Amz-Signature=abc123&X-Amz-Credential=k failed")
+    assert "abc123" not in text and "https://cdn.example/v.mp4?<query redacted>" in text

@@ -439,3 +439,14 @@ def test_async_drop_during_polling_delivery_is_resumed(fake: FakeVenice, clock: 
 
     asyncio.run(main())
     assert (tmp_path / "d.mp4").read_bytes() == data and list(tmp_path.iterdir()) == [tmp_path / "d.mp4"]
+
+
+def test_the_resumable_note_leaves_the_signed_download_url_out() -> None:
+    signed = "https://cdn.example/v.mp4?X-Amz-Signature=SIGNATURE-abc123&X-Amz-Credential=K"
+    job = VideoJob(model="m", queue_id="q-1", download_url=signed)
+    error = RuntimeError("boom")
+    job.note_resumable(error)
+    notes = "\n".join(error.__notes__)
+    assert "q-1" in notes and "SIGNATURE-abc123" not in notes and "cdn.example" not in notes
+    resumed = VideoJob.from_json(notes.split("resume(", 1)[1].rsplit(")", 1)[0].strip("'"))
+    assert resumed.queue_id == "q-1" and resumed.download_url is None

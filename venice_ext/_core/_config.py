@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "ConfigurationError",
+    "header_problem",
     "resolve_config",
 ]
 
@@ -43,6 +44,32 @@ def user_agent() -> str:
     return f"venice-client/{VERSION} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
+def _header_safe(ch: str) -> bool:
+    return " " <= ch <= "~"
+
+
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why a header cannot be sent (naming it, never quoting its value), or None.
+
+    Checked before sending, so a bad header is the caller's typed error and never a
+    "connection failed" that the failure budget would count.
+    """
+    if not isinstance(name, str) or not name or not set(name) <= _TOKEN_CHARS:
+        return f"header name {name!r} is not a valid HTTP token"
+    if not isinstance(value, str):
+        return f"header {name}: the value must be a string, got {type(value).__name__}"
+    bad = next((index for index, ch in enumerate(value) if not (_header_safe(ch) or ch == "\t")), None)
+    if bad is not None:
+        return (
+            f"header {name}: the value has a character that cannot be sent at position {bad} "
+            f"(U+{ord(value[bad]):04X}); HTTP header values are printable ASCII"
+        )
+    return None
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -65,7 +92,23 @@ def resolve_config(
         raise ConfigurationError("no Venice API key: pass api_key=... or set the VENICE_API_KEY environment variable")
     if any(ch in key for ch in "\r\n"):
         raise ConfigurationError("the API key contains a line break; check how it was read")
-    url = httpx.URL(str(base_url or os.environ.get("VENICE_BASE_URL") or DEFAULT_BASE_URL))
+    bad = next((index for index, ch in enumerate(key.strip()) if not _header_safe(ch)), None)
+    if bad is not None:
+        # Never the key itself, nor the character's neighbours: position and code point only.
+        raise ConfigurationError(
+            f"the API key has a character that cannot travel in a header at position {bad} "
+            f"(U+{ord(key.strip()[bad]):04X}); a zero-width space or a smart quote pasted with it?"
+        )
+    try:
+        url = httpx.URL(str(base_url or os.environ.get("VENICE_BASE_URL") or DEFAULT_BASE_URL))
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base URL is not a valid URL: {exc}") from None
+    if url.userinfo:
+        # httpx would send it as Basic auth in place of the Bearer key, and log and print it.
+        raise ConfigurationError(
+            f"base URL must not carry a user name or password (got them for host {url.host!r}); "
+            "the API key is the only credential the client sends"
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"base URL must be an absolute http(s) URL, got {str(url)!r}")
     if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
@@ -82,6 +125,10 @@ def resolve_config(
     else:
         resolved_timeout = httpx.Timeout(timeout)
     headers = {"User-Agent": user_agent()}
-    headers.update(default_headers or {})
+    for name, value in (default_headers or {}).items():
+        problem = header_problem(name, value)
+        if problem:
+            raise ConfigurationError(f"default_headers: {problem}")
+        headers[name] = value
     headers["Authorization"] = f"Bearer {key.strip()}"
     return ClientConfig(key.strip(), url, resolved_timeout, headers)

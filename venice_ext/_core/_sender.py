@@ -14,11 +14,17 @@ import httpx
 
 from venice_ext._core._api_response import APIResponse, warn_if_deprecated
 from venice_ext._core._bodies import _bodies, operation_body, split_call_arguments
-from venice_ext._core._errors_from import connection_error_from, error_from_response, request_id_of
+from venice_ext._core._config import header_problem
+from venice_ext._core._drift import drifted_or_raise
+from venice_ext._core._errors_from import (
+    connection_error_from,
+    error_from_response,
+    undecodable_body_error,
+)
 from venice_ext._core._requester import Operation, RequestOptions
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION, TransportHooks
-from venice_ext.errors import RequestValidationError, ResponseValidationError
+from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
     from venice_api.client import AuthenticatedClient
@@ -47,6 +53,9 @@ def http_request(
     extra_headers = options.get("extra_headers")
     if extra_headers:
         request["headers"] = {**request.get("headers", {}), **extra_headers}
+    for name, value in (request.get("headers") or {}).items():
+        if problem := header_problem(name, value):
+            raise RequestValidationError(problem)
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
@@ -88,15 +97,11 @@ def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
     if not 200 <= response.status_code < 300:
         raise error_from_response(response)
     warn_if_deprecated(response.headers)
+    parsed: Any
     try:
         parsed = operation.parse_success(response)
-    except (ModelParseError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ResponseValidationError(
-            f"{operation.METHOD} {operation.PATH}: the {response.status_code} answer does not fit the spec: {exc}",
-            status_code=response.status_code,
-            body=response.content,
-            request_id=request_id_of(response.headers),
-        ) from exc
+    except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc)
     return APIResponse(parsed, response)
 
 
@@ -230,7 +235,13 @@ class AsyncSender:
 
     async def _send(self, operation: Operation[T], request: dict[str, Any]) -> APIResponse[T]:
         try:
-            response = await self._http.request(**request)
+            response = await self._http.send(self._http.build_request(**request), stream=True)
+            try:
+                await response.aread()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
+            finally:
+                await response.aclose()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
         return finish(operation, response)
@@ -244,6 +255,8 @@ class AsyncSender:
         if not 200 <= response.status_code < 300:
             try:
                 await response.aread()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
             finally:
                 await response.aclose()
             raise error_from_response(response)
@@ -363,7 +376,13 @@ class Sender:
 
     def _send(self, operation: Operation[T], request: dict[str, Any]) -> APIResponse[T]:
         try:
-            response = self._http.request(**request)
+            response = self._http.send(self._http.build_request(**request), stream=True)
+            try:
+                response.read()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
+            finally:
+                response.close()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
         return finish(operation, response)
@@ -377,6 +396,8 @@ class Sender:
         if not 200 <= response.status_code < 300:
             try:
                 response.read()
+            except httpx.DecodingError as exc:
+                raise undecodable_body_error(response, exc) from exc
             finally:
                 response.close()
             raise error_from_response(response)

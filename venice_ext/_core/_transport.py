@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from venice_ext._core._budget import FailureBudget
-from venice_ext._core._errors_from import connection_error_from, error_from_response
+from venice_ext._core._errors_from import connection_error_from, error_from_response, undecodable_stand_in
 from venice_ext._core._headers import retry_after_seconds
 from venice_ext._core._retry import (
     Decision,
@@ -151,7 +151,7 @@ def environment_proxy(url: httpx.URL) -> str | None:
 def _is_venice_error(response: httpx.Response) -> bool:
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(body, dict) and "error" in body
 
@@ -198,7 +198,10 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 await self.hooks.async_sleep(decision.wait)
                 continue
             if response.status_code >= 400:
-                await response.aread()  # small, and needed: is a 500 Venice's? what does a 429 say?
+                try:
+                    await response.aread()  # small, and needed: is a 500 Venice's? what does a 429 say?
+                except httpx.DecodingError:
+                    response = undecodable_stand_in(response, request)
             decision_or_none = attempts.after_response(response)
             if decision_or_none is None:
                 return response
@@ -246,7 +249,10 @@ class RetryTransport(httpx.BaseTransport):
                 self.hooks.sleep(decision.wait)
                 continue
             if response.status_code >= 400:
-                response.read()  # small, and needed: is a 500 Venice's? what does a 429 say?
+                try:
+                    response.read()  # small, and needed: is a 500 Venice's? what does a 429 say?
+                except httpx.DecodingError:
+                    response = undecodable_stand_in(response, request)
             decision_or_none = attempts.after_response(response)
             if decision_or_none is None:
                 return response

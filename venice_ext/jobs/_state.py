@@ -317,6 +317,11 @@ class JobRecord:
         """Add the job's JSON to an error from elsewhere, so a paid job is never lost with a traceback."""
         if isinstance(exc, JobError):
             return  # it carries the job already
-        note = f"{self._what} is resumable: client.{self.KIND.name}.resume({self.to_json()!r})"
+        # Notes print with every traceback: the pre-signed URL's signature stays out. Without
+        # it the resumed job fetches the file through the API, with the key.
+        shown = json.loads(self.to_json())
+        if shown.get("download_url"):
+            shown["download_url"] = None
+        note = f"{self._what} is resumable: client.{self.KIND.name}.resume({json.dumps(shown)!r})"
         if note not in getattr(exc, "__notes__", ()):
             exc.add_note(note)

@@ -96,6 +96,11 @@ class ResponseStreamEvent(_Typed):
         for name in _OBJECTS:
             if raw.get(name) is not None and not isinstance(raw[name], dict):
                 raise ChunkError(f"response stream event: {name} must be an object: {str(raw)[:200]}")
+        if raw.get("type") is not None and not isinstance(raw["type"], str):
+            raise ChunkError(f"response stream event: type must be a string: {str(raw)[:200]}")
+        for name in ("text", "arguments", "item_id"):
+            if raw.get(name) is not None and not isinstance(raw[name], str):
+                raise ChunkError(f"response stream event: {name} must be a string: {str(raw)[:200]}")
         for name in _INDEXES:
             value = raw.get(name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):

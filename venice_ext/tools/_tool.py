@@ -52,7 +52,7 @@ class Tool:
         """Decode and check the model's arguments; the keyword arguments for the handler."""
         try:
             decoded = json.loads(raw) if raw and raw.strip() else {}
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ToolArgumentsError(f"the arguments are not valid JSON ({exc})") from exc
         if not isinstance(decoded, dict):
             raise ToolArgumentsError(f"the arguments must be a JSON object, got {type(decoded).__name__}")
