@@ -70,10 +70,13 @@ def _json_body(response: httpx.Response) -> Any:
 def _wrapped(cls: type[APIStatusError], response: httpx.Response) -> APIStatusError:
     """`error_from_response`'s fields under the wallet's own error class."""
     base = error_from_response(response)
+    body = base.body if isinstance(base.body, dict) else {}
+    # x402 failures say {"error": CODE, "message": text}: the text is the message.
+    x402_shape = isinstance(body.get("error"), str) and isinstance(body.get("message"), str)
     return cls(
-        base.message,
+        body["message"] if x402_shape else base.message,
         status_code=base.status_code,
-        code=base.code,
+        code=body["error"] if x402_shape else base.code,
         request_id=base.request_id,
         body=base.body,
         headers=base.headers,
