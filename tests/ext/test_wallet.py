@@ -213,9 +213,9 @@ def test_even_a_client_that_retries_ambiguous_failures_never_resends_a_payment(
     fake: FakeVenice, x402: FakeX402
 ) -> None:
     fake.script("POST", "/x402/top-up", Reply(402, json={"x402Version": 2, "accepts": x402.accepts}), Reset())
-    with Venice(wallet=MARKER_KEY, base_url=fake.base_url, retry_ambiguous=True, max_retries=5) as venice:
-        with pytest.raises(PaymentOutcomeUnknownError):
-            venice.x402.top_up(5)
+    venice = Venice(wallet=MARKER_KEY, base_url=fake.base_url, retry_ambiguous=True, max_retries=5)
+    with venice, pytest.raises(PaymentOutcomeUnknownError):
+        venice.x402.top_up(5)
     assert len(fake.requests_to("POST", "/x402/top-up")) == 2
 
 
@@ -321,7 +321,7 @@ def test_key_sources_and_refusals(tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_connect_failure_before_paying_is_not_an_unknown_outcome() -> None:
-    with Venice(wallet=MARKER_KEY, base_url="http://127.0.0.1:9", max_retries=0) as venice:
-        with pytest.raises(APIConnectionError) as caught:
-            venice.x402.top_up(5)
+    venice = Venice(wallet=MARKER_KEY, base_url="http://127.0.0.1:9", max_retries=0)
+    with venice, pytest.raises(APIConnectionError) as caught:
+        venice.x402.top_up(5)
     assert not isinstance(caught.value, PaymentOutcomeUnknownError)
