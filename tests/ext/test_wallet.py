@@ -325,3 +325,20 @@ def test_a_connect_failure_before_paying_is_not_an_unknown_outcome() -> None:
     with venice, pytest.raises(APIConnectionError) as caught:
         venice.x402.top_up(5)
     assert not isinstance(caught.value, PaymentOutcomeUnknownError)
+
+
+def test_the_cli_signs_in_with_a_wallet_key_file(fake: FakeVenice, x402: FakeX402, tmp_path: Any) -> None:
+    pytest.importorskip("click")
+    from click.testing import CliRunner
+
+    from venice_ext.cli import cli
+
+    path = tmp_path / "wallet.key"
+    path.write_text(MARKER_KEY)
+    x402.set_balance(PrivateKeySigner(MARKER_KEY).address, 1.0)
+    args = ["--wallet-key-file", str(path), "--base-url", fake.base_url, "chat", "hi", "--no-stream"]
+    result = CliRunner().invoke(cli, args, env={"VENICE_API_KEY": "ignored-with-a-wallet"})
+    assert result.exit_code == 0, result.output
+    recorded = fake.requests_to("POST", "/chat/completions")[-1]
+    assert "sign-in-with-x" in recorded.headers and "authorization" not in recorded.headers
+    assert x402.sign_ins == 1
