@@ -342,3 +342,18 @@ def test_the_cli_signs_in_with_a_wallet_key_file(fake: FakeVenice, x402: FakeX40
     recorded = fake.requests_to("POST", "/chat/completions")[-1]
     assert "sign-in-with-x" in recorded.headers and "authorization" not in recorded.headers
     assert x402.sign_ins == 1
+
+
+def test_the_aiohttp_transport_signs_and_pays_too(fake: FakeVenice, x402: FakeX402) -> None:
+    pytest.importorskip("httpx_aiohttp")
+    from venice_ext import aiohttp_transport
+
+    async def main() -> tuple[Any, Any]:
+        async with AsyncVenice(wallet=MARKER_KEY, base_url=fake.base_url, transport=aiohttp_transport()) as venice:
+            paid = await venice.x402.top_up(5)
+            completion = await venice.chat.completions.create(model="m", messages=MESSAGES)
+            return paid, completion
+
+    paid, completion = asyncio.run(main())
+    assert paid.amount_credited == 5 and completion.choices[0].message.content
+    assert x402.payments == 1 and x402.sign_ins == 1
