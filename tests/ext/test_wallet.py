@@ -357,3 +357,18 @@ def test_the_aiohttp_transport_signs_and_pays_too(fake: FakeVenice, x402: FakeX4
     paid, completion = asyncio.run(main())
     assert paid.amount_credited == 5 and completion.choices[0].message.content
     assert x402.payments == 1 and x402.sign_ins == 1
+
+
+def test_out_of_balance_with_a_policy_tops_up_and_sends_once_more(fake: FakeVenice, x402: FakeX402, mode: str) -> None:
+    wallet = Wallet(PrivateKeySigner(MARKER_KEY), auto_top_up=AutoTopUp(below_usd=0.5, amount_usd=5, cap_usd=5))
+    venice = Client(mode, fake, wallet=wallet)
+    try:
+        assert venice.chat().choices[0].message.content  # 402, $5 paid, sent again and answered
+        assert x402.payments == 1 and len(fake.requests_to("POST", "/chat/completions")) == 2
+        assert wallet.balance_remaining == pytest.approx(4.99)
+        x402.set_balance(wallet.address, 0)
+        with pytest.raises(InsufficientBalanceError):  # the cap is spent: the 402 stands
+            venice.chat()
+        assert x402.payments == 1
+    finally:
+        venice.close()

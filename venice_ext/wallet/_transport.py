@@ -172,6 +172,14 @@ class AsyncWalletTransport(httpx.AsyncBaseTransport):
             await response.aread()
             await response.aclose()
             raise _wrapped(SignInRejectedError, response)
+        if response.status_code == 402 and self.wallet.auto_top_up is not None:
+            # Out of balance: Venice ran nothing, so after a top-up the request is sent once more.
+            await response.aread()
+            self.wallet.observe_refusal(_json_body(response))
+            if await self._maybe_top_up(request):
+                await response.aclose()
+                _sign(request, self.wallet)
+                response = await self.inner.handle_async_request(request)
         self.wallet.observe(response.headers)
         await self._maybe_top_up(request)
         return response
@@ -206,10 +214,11 @@ class AsyncWalletTransport(httpx.AsyncBaseTransport):
         self.wallet.settled(top_up_result(response, network).new_balance)
         return response
 
-    async def _maybe_top_up(self, request: httpx.Request) -> None:
+    async def _maybe_top_up(self, request: httpx.Request) -> bool:
+        """Top up if the policy says so now; whether a top-up was settled."""
         amount = self.wallet.claim_auto_top_up()
         if amount is None:
-            return
+            return False
         url = request.url.copy_with(path=self.base_path + TOP_UP_PATH, query=None)
         top_up = httpx.Request("POST", url, headers=request.headers, extensions=request.extensions)
         try:
@@ -223,6 +232,8 @@ class AsyncWalletTransport(httpx.AsyncBaseTransport):
         else:
             logger.info("automatic top-up of $%s settled", amount)
             self.wallet.finish_auto_top_up(amount, paid=True)
+            return True
+        return False
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -257,6 +268,14 @@ class WalletTransport(httpx.BaseTransport):
             response.read()
             response.close()
             raise _wrapped(SignInRejectedError, response)
+        if response.status_code == 402 and self.wallet.auto_top_up is not None:
+            # Out of balance: Venice ran nothing, so after a top-up the request is sent once more.
+            response.read()
+            self.wallet.observe_refusal(_json_body(response))
+            if self._maybe_top_up(request):
+                response.close()
+                _sign(request, self.wallet)
+                response = self.inner.handle_request(request)
         self.wallet.observe(response.headers)
         self._maybe_top_up(request)
         return response
@@ -291,10 +310,11 @@ class WalletTransport(httpx.BaseTransport):
         self.wallet.settled(top_up_result(response, network).new_balance)
         return response
 
-    def _maybe_top_up(self, request: httpx.Request) -> None:
+    def _maybe_top_up(self, request: httpx.Request) -> bool:
+        """Top up if the policy says so now; whether a top-up was settled."""
         amount = self.wallet.claim_auto_top_up()
         if amount is None:
-            return
+            return False
         url = request.url.copy_with(path=self.base_path + TOP_UP_PATH, query=None)
         top_up = httpx.Request("POST", url, headers=request.headers, extensions=request.extensions)
         try:
@@ -308,6 +328,8 @@ class WalletTransport(httpx.BaseTransport):
         else:
             logger.info("automatic top-up of $%s settled", amount)
             self.wallet.finish_auto_top_up(amount, paid=True)
+            return True
+        return False
 
     def close(self) -> None:
         self.inner.close()

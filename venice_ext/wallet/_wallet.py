@@ -98,6 +98,14 @@ class Wallet:
             with self._lock:
                 self._balance = balance
 
+    def observe_refusal(self, body: Any) -> None:
+        """A 402 for want of balance: its `currentBalanceUsd` (0 when it names none)."""
+        if not isinstance(body, Mapping) or body.get("reason") != "insufficient_balance":
+            return
+        current = body.get("currentBalanceUsd", 0.0)
+        with self._lock:
+            self._balance = float(current) if isinstance(current, (int, float)) else 0.0
+
     def settled(self, new_balance: float) -> None:
         with self._lock:
             self._balance = new_balance
