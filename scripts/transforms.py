@@ -182,6 +182,36 @@ def require_request_bodies(spec: Spec) -> Spec:
     return spec
 
 
+def leave_parameter_defaults_to_the_server(spec: Spec) -> Spec:
+    """Drop the `default` of query and header parameters, naming it in the description instead.
+
+    The generator turns a parameter default into a Python default that is always sent.
+    Venice applies its defaults to what is left out, and refuses some parameters sent
+    alongside others: a usage-history continuation must carry its cursor alone, yet
+    `pageSize=1000` went with every one. Leaving them out also follows a server that
+    changes a default, instead of pinning the one of the spec the client was built from.
+    """
+    spec = copy.deepcopy(spec)
+    shared = spec.get("components", {}).get("parameters", {})
+    parameters: list[Any] = list(shared.values()) if isinstance(shared, dict) else []
+    for _path, _method, operation in iter_operations(spec):
+        parameters.extend(operation.get("parameters") or [])
+    for path_item in spec.get("paths", {}).values():
+        if isinstance(path_item, dict):
+            parameters.extend(path_item.get("parameters") or [])
+    for parameter in parameters:
+        if not isinstance(parameter, dict) or parameter.get("in") not in ("query", "header"):
+            continue
+        schema = parameter.get("schema")
+        if isinstance(schema, dict) and "default" in schema:
+            default = schema.pop("default")
+            note = f"Venice applies `{default}` when it is left out."
+            parameter["description"] = (
+                f"{parameter['description'].rstrip()} {note}" if parameter.get("description") else note
+            )
+    return spec
+
+
 def allow_unknown_properties(spec: Spec) -> Spec:
     """Drop `additionalProperties: false`.
 
@@ -587,6 +617,7 @@ GENERATOR_TRANSFORMS: tuple[Transform, ...] = (
     fold_nullable_union_members,
     nullable_enums_list_null,
     require_request_bodies,
+    leave_parameter_defaults_to_the_server,
     allow_unknown_properties,
     json_content_first,
     type_multipart_file_fields,

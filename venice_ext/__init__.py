@@ -19,6 +19,7 @@ from venice_ext._core._api_response import APIResponse, ModelDeprecationWarning
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from venice_ext._core._headers import Balances, RateLimits
+from venice_ext._core._media import Media
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
 from venice_ext._core._transport import TransportHooks
 from venice_ext.errors import (
@@ -48,6 +49,7 @@ from venice_ext.errors import (
     ModelAtCapacityError,
     NoMatchingModelError,
     NotFoundError,
+    OutputPathError,
     PayloadTooLargeError,
     PaymentOutcomeUnknownError,
     PaymentRejectedError,
@@ -166,11 +168,13 @@ __all__ = [
     "JobTimeoutError",
     "LoopFinished",
     "MaxIterationsError",
+    "Media",
     "ModelAtCapacityError",
     "ModelDeprecationWarning",
     "NoMatchingModelError",
     "NotFoundError",
     "Operation",
+    "OutputPathError",
     "ParsedCompletion",
     "PayloadTooLargeError",
     "PaymentOutcomeUnknownError",

@@ -36,6 +36,7 @@
     ├── ToolArgumentsError                 a model's tool arguments that do not fit (also a ValueError)
     ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
     ├── StructuredOutputError              a reply that does not fit the requested type; carries the text
+    ├── OutputPathError                    an output path that cannot be written safely (also a ValueError)
     ├── WalletError                        wallet sign-in or an x402 top-up stopped on our side
     │   ├── WalletNotInstalledError        the `wallet` extra (eth-account) is missing
     │   ├── UnpayableRequirementError      no accepted option fits (network, asset, expired, below minimum)
@@ -90,6 +91,7 @@ __all__ = [
     "ModelAtCapacityError",
     "NoMatchingModelError",
     "NotFoundError",
+    "OutputPathError",
     "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -497,6 +499,10 @@ class E2EEDecryptionError(E2EEError):
 class E2EESignatureError(E2EEError):
     """The answer's signature could not be fetched, does not verify under the attested signing key,
     names another signer, or (when required) does not sign this exchange's hashes."""
+
+
+class OutputPathError(VeniceError, ValueError):
+    """An output path that cannot be written safely (a directory, a device, a missing folder...)."""
 
 
 class SignInRejectedError(AuthenticationError):

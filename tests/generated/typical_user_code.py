@@ -68,10 +68,17 @@ def embed(client: Venice) -> tuple[list[float], int, int]:
     return embedding.data[0].embedding, embedding.data[0].index, embedding.usage.total_tokens
 
 
-def image(client: Venice) -> tuple[str, str]:
+def image(client: Venice) -> tuple[int, str | None]:
+    # Binary or base64 in JSON, depending on the request: Media either way.
+    picture = client.images.generate(model="qwen-image", prompt="a lighthouse at dusk")
+    return len(picture.files), picture.content_type
+
+
+def image_call(client: Venice) -> bytes:
+    # The operation itself answers either form, and says so in its type.
     body = GenerateImageRequest.from_dict({"model": "qwen-image", "prompt": "a lighthouse at dusk"})
-    generated: GenerateImageResponse = client.call(generate_image, body=body)
-    return generated.id, generated.images[0]
+    generated: GenerateImageResponse | bytes = client.call(generate_image, body=body)
+    return generated if isinstance(generated, bytes) else generated.images[0].encode()
 
 
 def openai_image(client: Venice) -> tuple[int, int]:
@@ -82,9 +89,11 @@ def openai_image(client: Venice) -> tuple[int, int]:
 
 def transcribe(client: Venice) -> str:
     audio = File(payload=io.BytesIO(b"RIFF....WAVE"), file_name="hello.wav", mime_type="audio/wav")
-    body = CreateTranscriptionRequestSchema(file=audio)
-    transcript: CreateTranscriptionResponse = client.call(create_transcription, body=body)
-    return transcript.text
+    transcript: CreateTranscriptionResponse = client.audio.transcriptions.create(file=audio)
+    as_text = client.call(
+        create_transcription, body=CreateTranscriptionRequestSchema(file=audio, response_format="text")
+    )
+    return transcript.text + (as_text if isinstance(as_text, str) else as_text.text)
 
 
 def characters(client: Venice) -> tuple[str, str]:

@@ -1,6 +1,8 @@
-"""venice_ext works with the client generated from every published spec since 2026-03-31.
+"""venice_ext works with the client generated from every published spec since 2026-07-31.
 
-That is when the audio jobs venice_ext drives appeared. venice_ext takes every
+That is when the last operations venice_ext drives appeared: the audio jobs came on
+2026-03-31, the x402 listings on 2026-04-30 and the cursor-paged usage history on
+2026-07-31. (Every version in the history still generates: `make test-history`.) venice_ext takes every
 generated name it uses from one module, `venice_ext._core._symbols`. For each history
 version from that date on, the spec is read as `make generate` reads it (validated,
 repaired if need be), the client is generated into a temporary
@@ -24,7 +26,7 @@ from scripts.spec_io import load_spec_file
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY = ROOT.parent / "shared" / "venice-spec" / "history"
-SINCE = "2026-03-31"  # history files are named DATE_COMMIT.yaml
+SINCE = "2026-07-31"  # history files are named DATE_COMMIT.yaml
 
 SMOKE = """
 import sys
@@ -68,7 +70,7 @@ def test_venice_ext_works_with_the_client_generated_from(version: str, tmp_path:
     )
 
 
-def test_every_version_since_the_audio_jobs_is_checked() -> None:
+def test_every_version_since_the_last_driven_operation_is_checked() -> None:
     every = sorted(path.name for path in HISTORY.glob("*.yaml"))
     if not every:
         pytest.skip(f"no spec history in {HISTORY}")

@@ -159,6 +159,35 @@ def test_require_request_bodies_only_where_unsaid() -> None:
     assert "requestBody" not in out["/c"]["get"]
 
 
+def test_parameter_defaults_are_left_to_the_server() -> None:
+    size = {"name": "pageSize", "in": "query", "schema": {"type": "integer", "default": 1000}, "description": "Size."}
+    spec = make_spec(
+        {
+            "/a": {
+                "get": {
+                    "parameters": [size, {"$ref": "#/components/parameters/Sort"}],
+                    "responses": {},
+                }
+            },
+            "/b/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "schema": {"default": "x"}}]}},
+        }
+    )
+    spec["components"]["parameters"] = {"Sort": {"name": "sort", "in": "query", "schema": {"default": "asc"}}}
+    out = t.leave_parameter_defaults_to_the_server(spec)
+    (moved, _ref) = out["paths"]["/a"]["get"]["parameters"]
+    assert moved["schema"] == {"type": "integer"}
+    assert moved["description"] == "Size. Venice applies `1000` when it is left out."
+    assert out["components"]["parameters"]["Sort"] == {
+        "name": "sort",
+        "in": "query",
+        "schema": {},
+        "description": "Venice applies `asc` when it is left out.",
+    }
+    # A path parameter cannot be left out: its default stays.
+    assert out["paths"]["/b/{id}"]["get"]["parameters"][0]["schema"] == {"default": "x"}
+    assert spec["paths"]["/a"]["get"]["parameters"][0]["schema"]["default"] == 1000, "the input is untouched"
+
+
 def test_allow_unknown_properties() -> None:
     schemas = {
         "Q": {

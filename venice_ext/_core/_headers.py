@@ -78,6 +78,11 @@ class RateLimits:
     remaining_tokens: int | None = None
     reset_tokens_in: float | None = None
 
+    @classmethod
+    def of(cls, headers: Mapping[str, str]) -> RateLimits:
+        """What these headers say: `RateLimits.of(raw.headers)` for a `with_raw_response` answer."""
+        return rate_limits_of(headers)
+
 
 def _integer(value: str | None) -> int | None:
     number = _number(value)
@@ -102,6 +107,11 @@ class Balances:
     usd: float | None = None
     diem: float | None = None
     vcu: float | None = None
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str]) -> Balances:
+        """What these headers say: `Balances.of(raw.headers)` for a `with_raw_response` answer."""
+        return balances_of(headers)
 
 
 def balances_of(headers: Mapping[str, str]) -> Balances:

@@ -14,13 +14,14 @@ import binascii
 import os
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from venice_ext._core._files import AtomicFile
-from venice_ext.errors import ResponseValidationError, VeniceError
+from venice_ext.errors import OutputPathError, ResponseValidationError
 
-__all__ = ["Media", "OutputPathError", "check_output_path"]
+__all__ = ["Media", "OutputPathError", "OutputTarget", "check_output_path"]
 
 _EXTENSIONS = {
     "image/png": ".png",
@@ -35,10 +36,6 @@ _EXTENSIONS = {
     "audio/ogg": ".ogg",
     "audio/pcm": ".pcm",
 }
-
-
-class OutputPathError(VeniceError, ValueError):
-    """An output path that cannot be written safely (a directory, a device, a missing folder...)."""
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
@@ -98,6 +95,22 @@ def _files_of(answer: Any) -> list[bytes]:
     )
 
 
+def sniffed_type(content: bytes) -> str | None:
+    """The media type the first bytes announce (base64 answers carry no header), or None."""
+    head = content[:12]
+    for magic, media_type in (
+        (b"\x89PNG", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"ID3", "audio/mpeg"),
+        (b"fLaC", "audio/flac"),
+    ):
+        if head.startswith(magic):
+            return media_type
+    if head[:4] == b"RIFF":
+        return "image/webp" if head[8:12] == b"WEBP" else "audio/wav"
+    return None
+
+
 class Media(bytes):
     """The files of an image or audio answer. It is the first (usually only) file's bytes;
     `files` holds them all, `content_type` the media type where known, `raw` the answer."""
@@ -119,7 +132,8 @@ class Media(bytes):
     def of(cls, answer: Any, content_type: str | None = None) -> Media:
         if isinstance(answer, Media):
             return answer
-        return cls(_files_of(answer), content_type, answer)
+        files = _files_of(answer)
+        return cls(files, content_type or (sniffed_type(files[0]) if files else None), answer)
 
     @property
     def data(self) -> bytes:
@@ -140,13 +154,7 @@ class Media(bytes):
             known = _EXTENSIONS.get(self.content_type.split(";")[0].strip().lower())
             if known:
                 return known
-        head = self.files[0][:12]
-        for magic, extension in ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"ID3", ".mp3"), (b"fLaC", ".flac")):
-            if head.startswith(magic):
-                return extension
-        if head[:4] == b"RIFF":
-            return ".webp" if head[8:12] == b"WEBP" else ".wav"
-        return ".bin"
+        return _EXTENSIONS.get(sniffed_type(self.files[0]) or "", ".bin")
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> list[Path]:
         """Write every file atomically: the first to `path`, the next ones beside it as `name-2.ext`...
@@ -169,3 +177,30 @@ class Media(bytes):
                 file.discard()
                 raise
         return targets
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where a resource's `to_file(path)` view saves each answer: checked before the
+    request is sent, so a paid answer is never lost to a path that cannot be written."""
+
+    path: Path
+    overwrite: bool = True
+
+    def check(self) -> None:
+        check_output_path(self.path, overwrite=self.overwrite)
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise OutputPathError(f"cannot write {self.path}: {folder} is not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputPathError(f"cannot write {self.path}: {folder} is not writable")
+
+    def save(self, media: Media) -> Media:
+        media.save(self.path, overwrite=self.overwrite)
+        return media
+
+
+def output_target_of(resource: object) -> OutputTarget | None:
+    """The target of a `to_file(...)` view, None for a plain resource."""
+    target = getattr(resource, "output_target", None)
+    return target if isinstance(target, OutputTarget) else None

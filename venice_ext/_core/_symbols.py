@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         CompleteAudioRequest,
         CompleteVideoRequest,
         CreateChatCompletionResponse,
+        CreateTranscriptionResponse,
         GetBillingUsageHistoryResponseDataItem,
         GetCharacterReviewsResponseDataItem,
         GetX402TransactionsResponseDataTransactionsItem,
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
     from venice_api.resources import AsyncResources as AsyncGeneratedResources
     from venice_api.resources import Resources as GeneratedResources
     from venice_api.resources.audio import AsyncAudio as AsyncGeneratedAudio
+    from venice_api.resources.audio import AsyncAudioTranscriptions as AsyncGeneratedTranscriptions
     from venice_api.resources.audio import Audio as GeneratedAudio
+    from venice_api.resources.audio import AudioTranscriptions as GeneratedTranscriptions
     from venice_api.resources.billing import AsyncBilling as AsyncGeneratedBilling
     from venice_api.resources.billing import Billing as GeneratedBilling
     from venice_api.resources.characters import AsyncCharacters as AsyncGeneratedCharacters
@@ -70,6 +73,9 @@ _SOURCES: dict[str, str] = {
     "AsyncGeneratedChat": "venice_api.resources.chat:AsyncChat",
     "GeneratedAudio": "venice_api.resources.audio:Audio",
     "AsyncGeneratedAudio": "venice_api.resources.audio:AsyncAudio",
+    "GeneratedTranscriptions": "venice_api.resources.audio:AudioTranscriptions",
+    "AsyncGeneratedTranscriptions": "venice_api.resources.audio:AsyncAudioTranscriptions",
+    "CreateTranscriptionResponse": "venice_api.models",
     "GeneratedVideo": "venice_api.resources.video:Video",
     "AsyncGeneratedVideo": "venice_api.resources.video:AsyncVideo",
     "GeneratedResponses": "venice_api.resources.responses:Responses",
@@ -136,6 +142,7 @@ __all__ = [
     "AsyncGeneratedModels",
     "AsyncGeneratedResources",
     "AsyncGeneratedResponses",
+    "AsyncGeneratedTranscriptions",
     "AsyncGeneratedVideo",
     "AsyncGeneratedX402",
     "AuthenticatedClient",
@@ -145,6 +152,7 @@ __all__ = [
     "CreateChatCompletionResponse",
     "CreateResponseResponse",
     "CreateSpeechRequestSchema",
+    "CreateTranscriptionResponse",
     "File",
     "GeneratedAudio",
     "GeneratedBilling",
@@ -154,6 +162,7 @@ __all__ = [
     "GeneratedModels",
     "GeneratedResources",
     "GeneratedResponses",
+    "GeneratedTranscriptions",
     "GeneratedVideo",
     "GeneratedX402",
     "GetBillingUsageHistoryResponseDataItem",

@@ -10,10 +10,19 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from venice_ext._core._media import Media
+from venice_ext._core._files import async_offload
+from venice_ext._core._media import Media, output_target_of
 from venice_ext._core._paging import AsyncPages, PageRule, Pages
+from venice_ext._core._symbols import CreateTranscriptionResponse
 
-__all__ = ["async_media_method", "async_paged_method", "media_method", "paged_method"]
+__all__ = [
+    "async_media_method",
+    "async_paged_method",
+    "async_transcript_method",
+    "media_method",
+    "paged_method",
+    "transcript_method",
+]
 
 S = TypeVar("S")
 P = ParamSpec("P")
@@ -21,11 +30,19 @@ T = TypeVar("T")
 
 
 def media_method(method: Callable[Concatenate[S, P], Any]) -> Callable[Concatenate[S, P], Media]:
-    """`method`, answering with `Media` (bytes, whether the answer was binary or base64)."""
+    """`method`, answering with `Media` (bytes, whether the answer was binary or base64).
+
+    On a `to_file(path)` view the path is checked before the request is sent and the
+    answer saved there (atomically) when it arrives.
+    """
 
     @functools.wraps(method)
     def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Media:
-        return Media.of(method(self, *args, **kwargs))
+        target = output_target_of(self)
+        if target is not None:
+            target.check()
+        media = Media.of(method(self, *args, **kwargs))
+        return media if target is None else target.save(media)
 
     return wrapper
 
@@ -35,7 +52,11 @@ def async_media_method(
 ) -> Callable[Concatenate[S, P], Coroutine[Any, Any, Media]]:
     @functools.wraps(method)
     async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Media:
-        return Media.of(await method(self, *args, **kwargs))
+        target = output_target_of(self)
+        if target is not None:
+            target.check()
+        media = Media.of(await method(self, *args, **kwargs))
+        return media if target is None else await async_offload(target.save, media)
 
     return wrapper
 
@@ -60,5 +81,32 @@ def async_paged_method(
     def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> AsyncPages[T]:
         call: Callable[..., Awaitable[Any]] = method
         return AsyncPages(lambda params: call(self, **params), kwargs, rule)
+
+    return wrapper
+
+
+def _transcript(answer: CreateTranscriptionResponse | str) -> CreateTranscriptionResponse:
+    # `response_format="text"` (or srt, vtt) answers plain text: the same `.text` either way.
+    return CreateTranscriptionResponse(text=answer) if isinstance(answer, str) else answer
+
+
+def transcript_method(
+    method: Callable[Concatenate[S, P], CreateTranscriptionResponse | str],
+) -> Callable[Concatenate[S, P], CreateTranscriptionResponse]:
+    """`method`, answering with a transcription whatever the response format (`.text` is the text)."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> CreateTranscriptionResponse:
+        return _transcript(method(self, *args, **kwargs))
+
+    return wrapper
+
+
+def async_transcript_method(
+    method: Callable[Concatenate[S, P], Awaitable[CreateTranscriptionResponse | str]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, CreateTranscriptionResponse]]:
+    @functools.wraps(method)
+    async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> CreateTranscriptionResponse:
+        return _transcript(await method(self, *args, **kwargs))
 
     return wrapper

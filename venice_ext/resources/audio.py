@@ -9,6 +9,7 @@ raises StreamInterruptedError instead of passing for a short clip.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from pathlib import Path
@@ -19,24 +20,30 @@ import httpx
 
 from venice_ext._core._errors_from import connection_error_from, request_id_of
 from venice_ext._core._files import AtomicFile, async_offload, offload
+from venice_ext._core._media import Media, OutputTarget
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._symbols import (
     AsyncGeneratedAudio,
+    AsyncGeneratedTranscriptions,
     CreateSpeechRequestSchema,
     GeneratedAudio,
+    GeneratedTranscriptions,
     create_speech,
 )
 from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
+from venice_ext.resources._wrap import async_transcript_method, transcript_method
 
 __all__ = [
     "AsyncAudio",
     "AsyncSpeech",
     "AsyncSpeechStream",
+    "AsyncTranscriptions",
     "Audio",
     "Speech",
     "SpeechStream",
+    "Transcriptions",
     "build_speech_request",
 ]
 
@@ -84,6 +91,22 @@ class _SpeechStreamBase:
     def _claim_whole_body(self) -> None:
         if self._started or self.response.is_closed:
             raise RuntimeError("stream_to_file() needs the whole body, and part of it was already read")
+
+
+# The spec's response formats; Venice answers mp3 when none is asked for.
+_SPEECH_TYPES = {
+    "mp3": "audio/mpeg",
+    "opus": "audio/opus",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "pcm": "audio/pcm",
+}
+
+
+def speech_content_type(request: CreateSpeechRequestSchema) -> str:
+    given = request.response_format
+    return _SPEECH_TYPES.get(given if isinstance(given, str) else "mp3", "application/octet-stream")
 
 
 def build_speech_request(
@@ -177,9 +200,18 @@ class AsyncSpeechStream(_SpeechStreamBase):
 class AsyncSpeech:
     """`client.audio.speech`: create and stream."""
 
+    output_target: OutputTarget | None = None
+
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
         self.with_raw_response = AsyncGeneratedAudio(requester).speech.with_raw_response
+
+    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> Self:
+        """`create`, saving the audio to `path` (atomically); the path is checked before anything is sent."""
+        view = copy.copy(self)
+        view.output_target = OutputTarget(Path(path), overwrite)
+        view.output_target.check()
+        return view
 
     async def create(
         self,
@@ -187,15 +219,28 @@ class AsyncSpeech:
         input: str,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
         **params: Any,
-    ) -> bytes:
-        """The whole audio. Keyword arguments are the spec's request fields (model, voice, response_format...)."""
+    ) -> Media:
+        """The whole audio, as `Media` (bytes with `.save(path)`). Keyword arguments are the
+        spec's request fields (model, voice, response_format...)."""
+        if self.output_target is not None:
+            self.output_target.check()
         request = build_speech_request(input, params, extra_body, streaming=False)
         audio: bytes = await self._requester.call(
-            create_speech, body=request, extra_headers=extra_headers, timeout=timeout
+            create_speech,
+            body=request,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
         )
-        return audio
+        media = Media([audio], speech_content_type(request), raw=audio)
+        return media if self.output_target is None else await async_offload(self.output_target.save, media)
 
     async def stream(
         self,
@@ -211,6 +256,13 @@ class AsyncSpeech:
         return AsyncSpeechStream(await self._requester.send_stream(request))
 
 
+class AsyncTranscriptions(AsyncGeneratedTranscriptions):
+    """`client.audio.transcriptions`: `create` answers a transcription with `.text`, whatever
+    the response format (plain-text formats arrive as the text alone)."""
+
+    create = async_transcript_method(AsyncGeneratedTranscriptions.create)
+
+
 class AsyncAudio(AsyncAudioJobs):
     """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
 
@@ -218,7 +270,7 @@ class AsyncAudio(AsyncAudioJobs):
         super().__init__(requester)
         self.speech = AsyncSpeech(requester)
         generated = AsyncGeneratedAudio(requester)
-        self.transcriptions = generated.transcriptions
+        self.transcriptions = AsyncTranscriptions(requester)
         self.voices = generated.voices
         # The plain job operations; `quote`, `queue`, `resume` and `generate` above do the waiting.
         self.jobs = generated.jobs
@@ -287,9 +339,18 @@ class SpeechStream(_SpeechStreamBase):
 class Speech:
     """`client.audio.speech`: create and stream."""
 
+    output_target: OutputTarget | None = None
+
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
         self.with_raw_response = GeneratedAudio(requester).speech.with_raw_response
+
+    def to_file(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> Self:
+        """`create`, saving the audio to `path` (atomically); the path is checked before anything is sent."""
+        view = copy.copy(self)
+        view.output_target = OutputTarget(Path(path), overwrite)
+        view.output_target.check()
+        return view
 
     def create(
         self,
@@ -297,13 +358,28 @@ class Speech:
         input: str,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
         **params: Any,
-    ) -> bytes:
-        """The whole audio. Keyword arguments are the spec's request fields (model, voice, response_format...)."""
+    ) -> Media:
+        """The whole audio, as `Media` (bytes with `.save(path)`). Keyword arguments are the
+        spec's request fields (model, voice, response_format...)."""
+        if self.output_target is not None:
+            self.output_target.check()
         request = build_speech_request(input, params, extra_body, streaming=False)
-        audio: bytes = self._requester.call(create_speech, body=request, extra_headers=extra_headers, timeout=timeout)
-        return audio
+        audio: bytes = self._requester.call(
+            create_speech,
+            body=request,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+        )
+        media = Media([audio], speech_content_type(request), raw=audio)
+        return media if self.output_target is None else offload(self.output_target.save, media)
 
     def stream(
         self,
@@ -319,6 +395,13 @@ class Speech:
         return SpeechStream(self._requester.send_stream(request))
 
 
+class Transcriptions(GeneratedTranscriptions):
+    """`client.audio.transcriptions`: `create` answers a transcription with `.text`, whatever
+    the response format (plain-text formats arrive as the text alone)."""
+
+    create = transcript_method(GeneratedTranscriptions.create)
+
+
 class Audio(AudioJobs):
     """`client.audio`: queued audio jobs (quote, queue, resume, generate) and `.speech`."""
 
@@ -326,7 +409,7 @@ class Audio(AudioJobs):
         super().__init__(requester)
         self.speech = Speech(requester)
         generated = GeneratedAudio(requester)
-        self.transcriptions = generated.transcriptions
+        self.transcriptions = Transcriptions(requester)
         self.voices = generated.voices
         # The plain job operations; `quote`, `queue`, `resume` and `generate` above do the waiting.
         self.jobs = generated.jobs
