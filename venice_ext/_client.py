@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
@@ -24,6 +25,9 @@ from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender, options_of
 from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks, environment_proxy
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
+from venice_ext.wallet._signer import WalletSigner
+from venice_ext.wallet._transport import AsyncWalletTransport, WalletTransport
+from venice_ext.wallet._wallet import Wallet
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
@@ -39,7 +43,8 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     or an httpx.Timeout; by default connect 10 s, write 60 s, pool 60 s and read
     600 s between bytes, with no total deadline. `http_client` adopts an existing
     httpx.AsyncClient (its base URL, auth headers and timeout are set; pass `transport`
-    instead to keep full control of the pool).
+    instead to keep full control of the pool). `wallet` (a `Wallet`, a signer, a hex
+    private key or a key file) signs every request with Sign-In-With-X instead of a key.
     """
 
     def __init__(
@@ -57,6 +62,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         allow_insecure_http: bool = False,
         failure_budget: FailureBudget | None = None,
         hooks: TransportHooks | None = None,
+        wallet: Wallet | WalletSigner | str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -69,7 +75,9 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             allow_insecure_http=allow_insecure_http,
             failure_budget=failure_budget,
             hooks=hooks,
+            wallet=wallet,
         )
+        signed = functools.partial(AsyncWalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
         retrying = functools.partial(
             AsyncRetryTransport,
             policy=self.retry_policy,
@@ -81,7 +89,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             # httpx offers no public way to wrap an existing client's transport.
             self._adopt(http_client)
             self._http = http_client
-            self._http._transport = retrying(transport or http_client._transport)
+            self._http._transport = retrying(signed(transport or http_client._transport))
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
@@ -90,7 +98,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
                 base_url=self._config.base_url,
                 headers=self._config.headers,
                 timeout=self._config.timeout,
-                transport=retrying(inner),
+                transport=retrying(signed(inner)),
             )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
@@ -216,7 +224,8 @@ class Venice(ClientBase, VeniceResources):
     or an httpx.Timeout; by default connect 10 s, write 60 s, pool 60 s and read
     600 s between bytes, with no total deadline. `http_client` adopts an existing
     httpx.Client (its base URL, auth headers and timeout are set; pass `transport`
-    instead to keep full control of the pool).
+    instead to keep full control of the pool). `wallet` (a `Wallet`, a signer, a hex
+    private key or a key file) signs every request with Sign-In-With-X instead of a key.
     """
 
     def __init__(
@@ -234,6 +243,7 @@ class Venice(ClientBase, VeniceResources):
         allow_insecure_http: bool = False,
         failure_budget: FailureBudget | None = None,
         hooks: TransportHooks | None = None,
+        wallet: Wallet | WalletSigner | str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -246,7 +256,9 @@ class Venice(ClientBase, VeniceResources):
             allow_insecure_http=allow_insecure_http,
             failure_budget=failure_budget,
             hooks=hooks,
+            wallet=wallet,
         )
+        signed = functools.partial(WalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
         retrying = functools.partial(
             RetryTransport,
             policy=self.retry_policy,
@@ -258,7 +270,7 @@ class Venice(ClientBase, VeniceResources):
             # httpx offers no public way to wrap an existing client's transport.
             self._adopt(http_client)
             self._http = http_client
-            self._http._transport = retrying(transport or http_client._transport)
+            self._http._transport = retrying(signed(transport or http_client._transport))
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
@@ -267,7 +279,7 @@ class Venice(ClientBase, VeniceResources):
                 base_url=self._config.base_url,
                 headers=self._config.headers,
                 timeout=self._config.timeout,
-                transport=retrying(inner),
+                transport=retrying(signed(inner)),
             )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)

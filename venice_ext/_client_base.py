@@ -3,6 +3,7 @@ failure budget and hooks, and the generated client handed out as `client.raw`.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 import httpx
@@ -12,6 +13,8 @@ from venice_ext._core._config import ClientConfig, resolve_config
 from venice_ext._core._retry import RetryPolicy
 from venice_ext._core._symbols import AuthenticatedClient
 from venice_ext._core._transport import TransportHooks
+from venice_ext.wallet._signer import WalletSigner
+from venice_ext.wallet._wallet import Wallet, wallet_from
 
 __all__ = ["DEFAULT_LIMITS", "ClientBase", "RawClient"]
 
@@ -39,13 +42,17 @@ class ClientBase:
         allow_insecure_http: bool,
         failure_budget: FailureBudget | None,
         hooks: TransportHooks | None,
+        wallet: Wallet | WalletSigner | str | os.PathLike[str] | None = None,
     ) -> None:
+        # Wallet sign-in (venice_ext.wallet) replaces the API key; the signing transport uses it.
+        self.wallet: Wallet | None = wallet_from(wallet) if wallet is not None else None
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             default_headers=default_headers,
             allow_insecure_http=allow_insecure_http,
+            wallet=self.wallet is not None,
         )
         self.retry_policy = RetryPolicy(
             max_retries=max_retries, retry_ambiguous=retry_ambiguous, max_wait=max_retry_wait

@@ -86,9 +86,14 @@ def resolve_config(
     timeout: float | httpx.Timeout | None,
     default_headers: Mapping[str, str] | None,
     allow_insecure_http: bool,
+    wallet: bool = False,
 ) -> ClientConfig:
     key = api_key if api_key is not None else os.environ.get("VENICE_API_KEY")
-    if not key or not key.strip():
+    if wallet:  # a wallet signs every request instead: no key, no Authorization header
+        if api_key is not None:
+            raise ConfigurationError("pass api_key or wallet, not both")
+        key = ""
+    elif not key or not key.strip():
         raise ConfigurationError("no Venice API key: pass api_key=... or set the VENICE_API_KEY environment variable")
     if any(ch in key for ch in "\r\n"):
         raise ConfigurationError("the API key contains a line break; check how it was read")
@@ -130,5 +135,6 @@ def resolve_config(
         if problem:
             raise ConfigurationError(f"default_headers: {problem}")
         headers[name] = value
-    headers["Authorization"] = f"Bearer {key.strip()}"
+    if key:
+        headers["Authorization"] = f"Bearer {key.strip()}"
     return ClientConfig(key.strip(), url, resolved_timeout, headers)

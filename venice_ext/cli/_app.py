@@ -25,21 +25,29 @@ class Settings:
     api_key: str | None
     base_url: str | None
     debug: bool
+    wallet_key_file: str | None = None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--api-key", envvar="VENICE_API_KEY", help="API key (default: $VENICE_API_KEY).", show_envvar=True)
 @click.option("--base-url", envvar="VENICE_BASE_URL", help="API base URL (default: $VENICE_BASE_URL, then Venice).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("--wallet-key-file", help="Sign in with the wallet whose hex private key is in this file, not a key.")
 @click.pass_context
-def cli(ctx: click.Context, api_key: str | None, base_url: str | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context, api_key: str | None, base_url: str | None, debug: bool, wallet_key_file: str | None
+) -> None:
     """Venice.ai from the terminal: chat, models, images, speech, transcription, embeddings, video."""
-    ctx.obj = Settings(api_key, base_url, debug)
+    ctx.obj = Settings(api_key, base_url, debug, wallet_key_file)
 
 
 def venice_client(settings: Settings) -> Any:
     from venice_ext import Venice
 
+    if settings.wallet_key_file:  # the wallet signs instead of a key, even with $VENICE_API_KEY set
+        from venice_ext.wallet import PrivateKeySigner
+
+        return Venice(wallet=PrivateKeySigner.from_file(settings.wallet_key_file), base_url=settings.base_url)
     return Venice(api_key=settings.api_key, base_url=settings.base_url)
 
 

@@ -7,8 +7,10 @@
     ├── APIStatusError                     the server answered with an error status
     │   ├── BadRequestError                400
     │   ├── AuthenticationError            401
+    │   │   └── SignInRejectedError        401 to a wallet: Venice refused its sign-in (signature, expiry, nonce)
     │   ├── PaymentRequiredError           402
     │   │   └── InsufficientBalanceError   INSUFFICIENT_BALANCE, API key spend limits
+    │   ├── PaymentRejectedError           a signed x402 top-up payment Venice refused (replayed, invalid, unfunded)
     │   ├── PermissionDeniedError          403
     │   ├── NotFoundError                  404
     │   ├── ConflictError                  409
@@ -35,6 +37,11 @@
     ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
     ├── StructuredOutputError              a reply that does not fit the requested type; carries the text
     ├── OutputPathError                    an output path that cannot be written safely (also a ValueError)
+    ├── WalletError                        wallet sign-in or an x402 top-up stopped on our side
+    │   ├── WalletNotInstalledError        the `wallet` extra (eth-account) is missing
+    │   ├── UnpayableRequirementError      no accepted option fits (network, asset, expired, below minimum)
+    │   ├── TopUpRefusedError              a top-up above max_usd; nothing was signed
+    │   └── PaymentOutcomeUnknownError     the paid top-up got no answer: maybe paid, never resent
     └── E2EEError                          end-to-end encryption failed closed; `check` names what failed
         ├── E2EENotInstalledError          the `e2ee` extra (cryptography, pycryptodome) is missing
         ├── E2EEUnsupportedRequestError    what E2EE cannot carry (tools, web search, images, a non-E2EE model)
@@ -277,3 +284,66 @@ class NoMatchingModelError(VeniceError, LookupError):
 
 class OutputPathError(VeniceError, ValueError):
     """An output path that cannot be written safely (a directory, a device, a missing folder...)."""
+
+
+class SignInRejectedError(AuthenticationError):
+    """401 to a wallet-signed request: Venice refused the Sign-In-With-X header (bad signature,
+    expired message, reused nonce, wrong domain); `message` is Venice's."""
+
+
+class PaymentRejectedError(APIStatusError):
+    """The signed x402 payment reached Venice and was refused (status 400, 402 or 5xx): a replayed
+    authorization, a bad signature, a wallet without the USDC. Nothing was credited."""
+
+
+class WalletError(VeniceError):
+    """Wallet sign-in or an x402 top-up could not go on; raised before anything was paid, unless
+    the class says otherwise."""
+
+
+class WalletNotInstalledError(WalletError, ConfigurationError):
+    """Wallet signing needs the `wallet` extra: pip install 'venice-client[wallet]'."""
+
+
+class UnpayableRequirementError(WalletError):
+    """Venice's 402 offers nothing this wallet can pay: no option on its network, an asset that is
+    not that network's USDC, an expired option, or an amount below the minimum. `offered` lists
+    the networks Venice offered."""
+
+    def __init__(self, message: str, *, offered: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offered = offered or []
+
+
+class TopUpRefusedError(WalletError):
+    """A top-up above `max_usd`: refused before signing anything."""
+
+    def __init__(self, message: str, *, amount_usd: float, limit_usd: float) -> None:
+        super().__init__(message)
+        self.message = message
+        self.amount_usd = amount_usd
+        self.limit_usd = limit_usd
+
+
+class PaymentOutcomeUnknownError(WalletError):
+    """The top-up's payment was sent and no clear answer came back: it may have been paid.
+
+    It is never resent (that could pay twice); check `client.x402.balance()` first."""
+
+    def __init__(self, message: str, *, network: str, amount_usd: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.network = network
+        self.amount_usd = amount_usd
+
+
+__all__ += [
+    "PaymentOutcomeUnknownError",
+    "PaymentRejectedError",
+    "SignInRejectedError",
+    "TopUpRefusedError",
+    "UnpayableRequirementError",
+    "WalletError",
+    "WalletNotInstalledError",
+]

@@ -1,4 +1,5 @@
-"""The paged listings, iterated across pages: billing usage history, characters, reviews, x402 transactions.
+"""The paged listings, iterated across pages: billing usage history, characters, reviews
+(x402 transactions are in resources/x402.py).
 
     for entry in client.billing.usage_history(startTimestamp=since, pageSize=500):
         ...
@@ -23,30 +24,25 @@ from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._symbols import (
     AsyncGeneratedBilling,
     AsyncGeneratedCharacters,
-    AsyncGeneratedX402,
     GeneratedBilling,
     GeneratedCharacters,
-    GeneratedX402,
     GetBillingUsageHistoryResponseDataItem,
     GetCharacterReviewsResponseDataItem,
-    GetX402TransactionsResponseDataTransactionsItem,
     ListCharactersResponseDataItem,
     get_billing_usage_history,
 )
 from venice_ext.resources._export import async_export_csv, export_csv
 from venice_ext.resources._wrap import async_paged_method, paged_method
 
-__all__ = ["X402", "AsyncBilling", "AsyncCharacters", "AsyncX402", "Billing", "Characters"]
+__all__ = ["AsyncBilling", "AsyncCharacters", "Billing", "Characters"]
 
 # Venice's usage-history cursor carries the walk's filters: continuations send it alone.
 _USAGE = cursor_rule("data", position="cursor", size="pageSize", cursor_alone=True)
 _CHARACTERS = offset_rule("data", position="offset", size="limit")
 _REVIEWS = page_number_rule("data", position="page", size="pageSize", total_pages="pagination.total_pages")
-_TRANSACTIONS = offset_rule("data.transactions", position="offset", size="limit")
 _Entry = GetBillingUsageHistoryResponseDataItem
 _Character = ListCharactersResponseDataItem
 _Review = GetCharacterReviewsResponseDataItem
-_Transaction = GetX402TransactionsResponseDataTransactionsItem
 
 
 def _export_params(
@@ -87,12 +83,6 @@ class AsyncCharacters(AsyncGeneratedCharacters):
     reviews = async_paged_method(AsyncGeneratedCharacters.reviews, _REVIEWS, _Review)  # type: ignore[assignment]
 
 
-class AsyncX402(AsyncGeneratedX402):
-    """`client.x402`: balance, top_up, transactions (every transaction, across pages)."""
-
-    transactions = async_paged_method(AsyncGeneratedX402.transactions, _TRANSACTIONS, _Transaction)  # type: ignore[assignment]
-
-
 # unasync: end async source
 
 
@@ -125,12 +115,6 @@ class Characters(GeneratedCharacters):
 
     list = paged_method(GeneratedCharacters.list, _CHARACTERS, _Character)  # type: ignore[assignment]
     reviews = paged_method(GeneratedCharacters.reviews, _REVIEWS, _Review)  # type: ignore[assignment]
-
-
-class X402(GeneratedX402):
-    """`client.x402`: balance, top_up, transactions (every transaction, across pages)."""
-
-    transactions = paged_method(GeneratedX402.transactions, _TRANSACTIONS, _Transaction)  # type: ignore[assignment]
 
 
 # unasync: end sync twin

@@ -16,12 +16,14 @@ faults (`Reset`, `DropAfter`, `Stall`) take precedence, in order, per route.
 from venice_ext.testing._defaults import chat_completion_events, response_events
 from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest, Reply, Reset, Respond, Stall
 from venice_ext.testing._server import FakeVenice
+from venice_ext.testing._x402 import FakeX402
 
 __all__ = [
     "SSE",
     "Action",
     "DropAfter",
     "FakeVenice",
+    "FakeX402",
     "RecordedRequest",
     "Reply",
     "Reset",
