@@ -508,3 +508,31 @@ def test_a_206_to_a_request_for_the_whole_file_is_not_saved_as_the_whole(
     client.video.generate(path=target, **PARAMS)
     assert target.read_bytes() == whole(size)
     assert len(downloads.requests_to("GET", path)) == 2
+
+
+def test_a_file_that_does_not_match_the_servers_checksum_is_never_committed(
+    fake: FakeVenice, downloads: FakeVenice, client: Venice, tmp_path: Path
+) -> None:
+    import base64
+
+    size = 2 * PIECE + 5
+    good = whole(size)
+    md5 = base64.b64encode(hashlib.md5(good).digest()).decode()
+    corrupt = bytes(b ^ 0xFF for b in good[:10]) + good[10:]
+    with_download_url(fake, downloads)
+    path = f"/downloads/{QUEUE_ID}.mp4"
+    bad = Reply(body=corrupt, content_type="video/mp4", headers={"content-md5": md5})
+    downloads.script("GET", path, bad, Reply(body=good, content_type="video/mp4", headers={"content-md5": md5}))
+    target = tmp_path / "v.mp4"
+    client.video.generate(path=target, **PARAMS)
+    assert target.read_bytes() == good and len(downloads.requests_to("GET", path)) == 2
+
+    fake.reset()
+    downloads.reset()
+    again = tmp_path / "again.mp4"
+    again.write_bytes(b"the previous take")
+    with_download_url(fake, downloads)
+    downloads.script("GET", path, *[bad] * (DEFAULT_RETRIES + 1))
+    with pytest.raises(e.DownloadError, match="checksum"):
+        client.video.generate(path=again, **PARAMS)
+    assert again.read_bytes() == b"the previous take"

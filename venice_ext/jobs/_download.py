@@ -15,6 +15,9 @@ another host.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -104,6 +107,38 @@ def _place(response: httpx.Response, file: AtomicFile, expected: int | None = No
         file.restart()  # the server ignored Range and sends everything again
     declared = response.headers.get("content-length", "")
     return int(declared) if declared.isdigit() and "content-encoding" not in response.headers else None
+
+
+def _declared_digest(response: httpx.Response) -> tuple[str, bytes] | None:
+    """The whole file's checksum when the answer gives one (Content-MD5, x-amz-checksum-sha256, x-goog-hash)."""
+    candidates = [
+        ("md5", response.headers.get("content-md5")),
+        ("sha256", response.headers.get("x-amz-checksum-sha256")),
+    ]
+    for part in response.headers.get("x-goog-hash", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "md5":
+            candidates.append(("md5", value))
+    for algorithm, value in candidates:
+        if value:
+            try:
+                return algorithm, base64.b64decode(value.strip(), validate=True)
+            except (ValueError, binascii.Error):
+                continue
+    return None
+
+
+def _check_digest(file: AtomicFile, digest: tuple[str, bytes] | None) -> None:
+    if digest is None:
+        return
+    file.file.flush()
+    hasher = hashlib.new(digest[0])
+    with open(file.path, "rb") as written:
+        for block in iter(lambda: written.read(1 << 20), b""):
+            hasher.update(block)
+    if hasher.digest() != digest[1]:
+        file.restart()
+        raise _Short(f"the file does not match the server's {digest[0]} checksum; starting over")
 
 
 def _check_whole(response: httpx.Response, file: AtomicFile, expected: int | None) -> None:
@@ -205,6 +240,7 @@ async def async_save_stream(
             await first.aclose()
         raise
     expected: int | None = None
+    digest: tuple[str, bytes] | None = None
     attempts = failures = 0
     try:
         while True:
@@ -214,9 +250,12 @@ async def async_save_stream(
                 first = None
                 try:
                     expected = await async_offload(_place, response, file, expected)
+                    if response.status_code == 200:
+                        digest = _declared_digest(response)
                     async for chunk in response.aiter_bytes():
                         await async_offload(file.write, chunk)
                     _check_whole(response, file, expected)
+                    await async_offload(_check_digest, file, digest)
                 finally:
                     await response.aclose()
             except DownloadFailed as exc:
@@ -301,6 +340,7 @@ def save_stream(
             first.close()
         raise
     expected: int | None = None
+    digest: tuple[str, bytes] | None = None
     attempts = failures = 0
     try:
         while True:
@@ -310,9 +350,12 @@ def save_stream(
                 first = None
                 try:
                     expected = offload(_place, response, file, expected)
+                    if response.status_code == 200:
+                        digest = _declared_digest(response)
                     for chunk in response.iter_bytes():
                         offload(file.write, chunk)
                     _check_whole(response, file, expected)
+                    offload(_check_digest, file, digest)
                 finally:
                     response.close()
             except DownloadFailed as exc:
