@@ -15,6 +15,9 @@ another host.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -83,19 +86,59 @@ class _Short(Exception):
     """The body ended before its declared length, or resumed at the wrong place."""
 
 
-def _place(response: httpx.Response, file: AtomicFile) -> int | None:
-    """Ready `file` for this answer's body; the whole file's expected size, when known."""
+def _place(response: httpx.Response, file: AtomicFile, expected: int | None = None) -> int | None:
+    """Ready `file` for this answer's body; the whole file's expected size, when known.
+
+    `expected` is the size the first answer gave: a part of a file of another size is a
+    part of another version of it, and splicing the two would commit a file that never was.
+    """
     if response.status_code == 206:
         match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
-        if match is None or int(match.group(1)) != file.size:
-            # Not the part asked for: start over, without a Range next time.
+        total = None if match is None or match.group(3) == "*" else int(match.group(3))
+        if match is None or not file.size or int(match.group(1)) != file.size:
+            # Not the part asked for (or a part when the whole was asked for): start over.
             file.restart()
             raise _Short("the server resumed at another offset than asked")
-        return None if match.group(3) == "*" else int(match.group(3))
+        if expected is not None and total is not None and total != expected:
+            file.restart()
+            raise _Short(f"the file changed on the server ({expected} bytes, now {total}); starting over")
+        return total if total is not None else expected
     if file.size:
         file.restart()  # the server ignored Range and sends everything again
     declared = response.headers.get("content-length", "")
     return int(declared) if declared.isdigit() and "content-encoding" not in response.headers else None
+
+
+def _declared_digest(response: httpx.Response) -> tuple[str, bytes] | None:
+    """The whole file's checksum when the answer gives one (Content-MD5, x-amz-checksum-sha256, x-goog-hash)."""
+    candidates = [
+        ("md5", response.headers.get("content-md5")),
+        ("sha256", response.headers.get("x-amz-checksum-sha256")),
+    ]
+    for part in response.headers.get("x-goog-hash", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "md5":
+            candidates.append(("md5", value))
+    for algorithm, value in candidates:
+        if value:
+            try:
+                return algorithm, base64.b64decode(value.strip(), validate=True)
+            except (ValueError, binascii.Error):
+                continue
+    return None
+
+
+def _check_digest(file: AtomicFile, digest: tuple[str, bytes] | None) -> None:
+    if digest is None:
+        return
+    file.file.flush()
+    hasher = hashlib.new(digest[0])
+    with open(file.path, "rb") as written:
+        for block in iter(lambda: written.read(1 << 20), b""):
+            hasher.update(block)
+    if hasher.digest() != digest[1]:
+        file.restart()
+        raise _Short(f"the file does not match the server's {digest[0]} checksum; starting over")
 
 
 def _check_whole(response: httpx.Response, file: AtomicFile, expected: int | None) -> None:
@@ -133,8 +176,23 @@ def _gave_up(file: AtomicFile, expected: int | None, attempts: int, exc: Excepti
     )
 
 
-def _range_headers(offset: int) -> dict[str, str]:
-    return {**IDENTITY, "Range": f"bytes={offset}-"} if offset else dict(IDENTITY)
+def _range_headers(offset: int, validator: str | None = None) -> dict[str, str]:
+    if not offset:
+        return dict(IDENTITY)
+    headers = {**IDENTITY, "Range": f"bytes={offset}-"}
+    if validator:
+        # The rest of this version, or the whole new one: never a part of another.
+        headers["If-Range"] = validator
+    return headers
+
+
+def _validator(response: httpx.Response) -> str | None:
+    """What identifies the file version an answer carries, for If-Range: a strong ETag, else Last-Modified."""
+    etag: str = response.headers.get("etag", "")
+    if etag and not etag.startswith("W/"):
+        return etag
+    modified: str | None = response.headers.get("last-modified")
+    return modified or None
 
 
 def _refusal(response: httpx.Response, host: str) -> Exception:
@@ -182,6 +240,7 @@ async def async_save_stream(
             await first.aclose()
         raise
     expected: int | None = None
+    digest: tuple[str, bytes] | None = None
     attempts = failures = 0
     try:
         while True:
@@ -190,10 +249,13 @@ async def async_save_stream(
                 response = first if first is not None else await send(file.size)
                 first = None
                 try:
-                    expected = await async_offload(_place, response, file)
+                    expected = await async_offload(_place, response, file, expected)
+                    if response.status_code == 200:
+                        digest = _declared_digest(response)
                     async for chunk in response.aiter_bytes():
                         await async_offload(file.write, chunk)
                     _check_whole(response, file, expected)
+                    await async_offload(_check_digest, file, digest)
                 finally:
                     await response.aclose()
             except DownloadFailed as exc:
@@ -225,12 +287,17 @@ def async_plain_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
 def async_url_sender(http: httpx.AsyncClient, url: str) -> Callable[[int], Awaitable[httpx.Response]]:
     host = httpx.URL(url).host
 
+    version: list[str | None] = [None]
+
     async def send(offset: int) -> httpx.Response:
+        headers = _range_headers(offset, version[0])
         try:
-            response = await http.send(http.build_request("GET", url, headers=_range_headers(offset)), stream=True)
+            response = await http.send(http.build_request("GET", url, headers=headers), stream=True)
         except httpx.TransportError as exc:
             raise Retryable(connection_error_from(exc)) from exc
         if 200 <= response.status_code < 300:
+            if response.status_code == 200 or version[0] is None:
+                version[0] = _validator(response)
             return response
         try:
             await response.aread()
@@ -273,6 +340,7 @@ def save_stream(
             first.close()
         raise
     expected: int | None = None
+    digest: tuple[str, bytes] | None = None
     attempts = failures = 0
     try:
         while True:
@@ -281,10 +349,13 @@ def save_stream(
                 response = first if first is not None else send(file.size)
                 first = None
                 try:
-                    expected = offload(_place, response, file)
+                    expected = offload(_place, response, file, expected)
+                    if response.status_code == 200:
+                        digest = _declared_digest(response)
                     for chunk in response.iter_bytes():
                         offload(file.write, chunk)
                     _check_whole(response, file, expected)
+                    offload(_check_digest, file, digest)
                 finally:
                     response.close()
             except DownloadFailed as exc:
@@ -316,12 +387,17 @@ def plain_client(timeout: httpx.Timeout) -> httpx.Client:
 def url_sender(http: httpx.Client, url: str) -> Callable[[int], httpx.Response]:
     host = httpx.URL(url).host
 
+    version: list[str | None] = [None]
+
     def send(offset: int) -> httpx.Response:
+        headers = _range_headers(offset, version[0])
         try:
-            response = http.send(http.build_request("GET", url, headers=_range_headers(offset)), stream=True)
+            response = http.send(http.build_request("GET", url, headers=headers), stream=True)
         except httpx.TransportError as exc:
             raise Retryable(connection_error_from(exc)) from exc
         if 200 <= response.status_code < 300:
+            if response.status_code == 200 or version[0] is None:
+                version[0] = _validator(response)
             return response
         try:
             response.read()

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from venice_ext._core._drift import DriftedBody
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncStream, Stream
@@ -91,6 +92,16 @@ def _retyped(error: ResponseValidationError) -> CreateResponseResponse:
         raise error from None
 
 
+def _retyped_drift(result: CreateResponseResponse) -> CreateResponseResponse:
+    """A drifted answer (returned as read outside strict mode) read again the way `_retyped` does."""
+    if not isinstance(result, DriftedBody):
+        return result
+    try:
+        return typed_response(result.raw, None)
+    except ResponseValidationError:
+        return result
+
+
 # unasync: begin async source
 class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
     """Typed events of a streamed response, with `text_deltas()` and `final()`."""
@@ -139,7 +150,7 @@ class AsyncResponses:
             )
         except ResponseValidationError as exc:
             return _retyped(exc)
-        return result
+        return _retyped_drift(result)
 
     async def stream(
         self,
@@ -212,7 +223,7 @@ class Responses:
             )
         except ResponseValidationError as exc:
             return _retyped(exc)
-        return result
+        return _retyped_drift(result)
 
     def stream(
         self,
