@@ -202,10 +202,55 @@ def test_no_finish_reason_but_done_is_fine_and_finish_without_done_too(fake: Fak
     assert completed.choices[0].finish_reason == "stop", "[DONE] without a reason: the answer stopped"
 
 
-def test_idle_timeout_between_events(fake: FakeVenice, client: Venice) -> None:
+def test_idle_timeout_mid_stream_carries_the_partial_completion(fake: FakeVenice, client: Venice) -> None:
     fake.script("POST", "/chat/completions", SSE(HELLO, delay=1.0))
-    with stream_of(client, idle_timeout=0.2) as stream, pytest.raises(e.APITimeoutError):
+    with stream_of(client, idle_timeout=0.2) as stream, pytest.raises(e.StreamInterruptedError) as caught:
         list(stream)
+    assert isinstance(caught.value.__cause__, e.APITimeoutError)
+    assert caught.value.partial["choices"][0]["message"]["content"] == "Hel"
+    assert caught.value.chunks_received == 1
+
+
+def frame(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+AFTER_DONE = [frame(chunk([delta(content=" and more")])), b"data: not json\n\n", b"event: error\ndata: {}\n\n"]
+
+
+def test_events_after_done_in_the_same_read_are_ignored(fake: FakeVenice, client: Venice) -> None:
+    body = b"".join([*map(frame, HELLO[:2]), b"data: [DONE]\n\n", *AFTER_DONE])
+    fake.script("POST", "/chat/completions", SSE([body], done=False))
+    with stream_of(client) as stream:
+        assert [c.choices[0].delta.content for c in stream] == ["Hel", "lo"]
+        assert stream.final().choices[0].message.content == "Hello"
+
+
+def test_events_after_done_in_later_reads_are_ignored(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE([*HELLO[:2], "data: [DONE]\n\n", *AFTER_DONE], done=False, delay=0.02))
+    assert stream_of(client).final().choices[0].message.content == "Hello"
+    fake.script("POST", "/chat/completions", SSE(HELLO))
+    assert stream_of(client).final().choices[0].message.content == "Hello!"
+    assert fake.connections_opened == 1, "the drained stream gave its connection back"
+
+
+PINGS = [HELLO[0], *[": keep-alive\n\n"] * 40, *HELLO[1:]]
+
+
+def test_keep_alives_keep_the_idle_timeout_from_firing(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE(PINGS, delay=0.02))
+    assert stream_of(client, idle_timeout=0.5).final().choices[0].message.content == "Hello!"
+
+
+def test_a_stream_that_only_pings_hits_the_progress_timeout(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE(PINGS, delay=0.02))
+    stream = stream_of(client, idle_timeout=0.5, progress_timeout=0.2)
+    with stream, pytest.raises(e.StreamInterruptedError) as caught:
+        stream.final()
+    assert isinstance(caught.value.__cause__, e.APITimeoutError)
+    assert "progress timeout" in str(caught.value)
+    assert caught.value.partial["choices"][0]["message"]["content"] == "Hel"
+    assert stream.response.is_closed
 
 
 def test_leaving_early_closes_the_response_and_connections_are_reused(fake: FakeVenice, client: Venice) -> None:
@@ -261,6 +306,32 @@ def test_async_twin(fake: FakeVenice) -> None:
             return texts, final.choices[0].message.content, None
 
     assert asyncio.run(main()) == (["Hel", "lo", "!"], "Hello!", e.StreamInterruptedError)
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_async_after_done_progress_and_idle_timeouts(fake: FakeVenice, transport: str) -> None:
+    from venice_ext import aiohttp_transport
+
+    after_done = b"".join([*map(frame, HELLO[:2]), b"data: [DONE]\n\n", *AFTER_DONE])
+    fake.script("POST", "/chat/completions", SSE([after_done], done=False), SSE(PINGS, delay=0.02))
+    fake.script("POST", "/chat/completions", SSE(HELLO, delay=1.0))
+
+    async def main() -> list[object]:
+        extra = {"transport": aiohttp_transport()} if transport == "aiohttp" else {}
+        outcomes: list[object] = []
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **extra) as client:
+            done = await client.chat.completions.stream(model="m", messages=MESSAGES)
+            outcomes.append((await done.final()).choices[0].message.content)
+            for options in ({"idle_timeout": 0.5, "progress_timeout": 0.2}, {"idle_timeout": 0.2}):
+                stream = await client.chat.completions.stream(model="m", messages=MESSAGES, **options)
+                try:
+                    await stream.final()
+                except e.StreamInterruptedError as exc:
+                    cause = exc.__cause__
+                    outcomes.append((type(cause).__name__, exc.partial["choices"][0]["message"]["content"]))
+        return outcomes
+
+    assert asyncio.run(main()) == ["Hello", ("APITimeoutError", "Hel"), ("APITimeoutError", "Hel")]
 
 
 texts = st.text(max_size=6)
