@@ -342,7 +342,9 @@ texts = st.text(max_size=6)
 def test_final_equals_the_concatenation_of_the_deltas(pieces: list[tuple[int, str, str]]) -> None:
     accumulator = ChatCompletionAccumulator()
     for index, content, reasoning in pieces:
-        accumulator.add(ChatCompletionChunk(chunk([delta(index, content=content, reasoning_content=reasoning)])))
+        accumulator.add(
+            ChatCompletionChunk.from_json(chunk([delta(index, content=content, reasoning_content=reasoning)]))
+        )
     assembled = {c["index"]: c["message"] for c in accumulator.to_json()["choices"]}
     for index in {p[0] for p in pieces}:
         assert assembled[index]["content"] == "".join(c for i, c, _ in pieces if i == index)
@@ -354,7 +356,7 @@ def test_tool_call_arguments_concatenate_per_index(fragments: list[tuple[int, st
     accumulator = ChatCompletionAccumulator()
     for index, text in fragments:
         call = {"index": index, "id": f"call_{index}", "function": {"name": f"f{index}", "arguments": text}}
-        accumulator.add(ChatCompletionChunk(chunk([delta(tool_calls=[call])])))
+        accumulator.add(ChatCompletionChunk.from_json(chunk([delta(tool_calls=[call])])))
     choices = accumulator.to_json()["choices"]
     calls = choices[0]["message"]["tool_calls"] if choices else []
     for call in calls:
@@ -407,7 +409,7 @@ def test_tool_calls_are_assembled_by_index_whatever_the_arrival_order(
         if index not in announced:  # id, type and name come once, in the call's first delta
             announced.add(index)
             call |= {"id": f"call_{index}", "type": "function", "function": {"name": f"f{index}", "arguments": text}}
-        accumulator.add(ChatCompletionChunk(chunk([delta(tool_calls=[call])])))
+        accumulator.add(ChatCompletionChunk.from_json(chunk([delta(tool_calls=[call])])))
     [choice] = accumulator.to_json(completed=True)["choices"]
     assert [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in choice["message"]["tool_calls"]] == [
         (f"call_{index}", f"f{index}", "".join(t for i, t in fragments if i == index)) for index in sorted(indices)
@@ -430,7 +432,7 @@ def test_tool_calls_that_arrive_out_of_order_come_out_by_index(fake: FakeVenice,
 def test_finished_once_every_choice_seen_has_finished(events: list[tuple[int, str | None]]) -> None:
     accumulator = ChatCompletionAccumulator()
     for index, finish in events:
-        accumulator.add(ChatCompletionChunk(chunk([delta(index, finish, content="x")])))
+        accumulator.add(ChatCompletionChunk.from_json(chunk([delta(index, finish, content="x")])))
     seen = {index for index, _ in events}
     finished = {index for index, finish in events if finish is not None}
     assert accumulator.finished == (bool(seen) and seen <= finished)
@@ -446,3 +448,84 @@ def test_one_of_two_choices_finished_is_still_an_interrupted_stream(fake: FakeVe
         list(stream)
     choices = caught.value.partial["choices"]
     assert [(c["message"]["content"], c["finish_reason"]) for c in choices] == [("A", "stop"), ("B", None)]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+tool_call_shapes = st.fixed_dictionaries(
+    {},
+    optional={
+        "index": json_values,
+        "id": json_values,
+        "function": st.none() | st.dictionaries(st.sampled_from(["name", "arguments", "x"]), json_values),
+    },
+)
+delta_shapes = st.none() | st.fixed_dictionaries(
+    {},
+    optional={
+        "content": json_values,
+        "role": json_values,
+        "tool_calls": st.none() | st.lists(tool_call_shapes, max_size=2),
+        "new": json_values,
+    },
+)
+choice_shapes = st.fixed_dictionaries(
+    {}, optional={"index": json_values, "delta": delta_shapes, "finish_reason": json_values, "logprobs": json_values}
+)
+chunk_shapes = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"choices": st.none() | st.lists(choice_shapes, max_size=2) | json_values},
+        optional={
+            "id": json_values,
+            "usage": json_values,
+            "new_top": json_values,
+            "__venice_ext_source__": json_values,
+        },
+    ),
+)
+
+
+def typed_view(chunk: ChatCompletionChunk) -> Any:
+    return [chunk.raw, chunk.id, chunk.usage, [(c.index, c.delta, c.finish_reason, c.logprobs) for c in chunk.choices]]
+
+
+@given(shape=chunk_shapes)
+@settings(max_examples=300)
+def test_the_fast_chunk_decoder_agrees_with_typing_the_decoded_dict(shape: Any) -> None:
+    from venice_ext._core._chunks import ChunkError, decode_chunk
+
+    text = json.dumps(shape)
+    fast = decode_chunk(text)
+    try:
+        general = ChatCompletionChunk.from_json(json.loads(text))
+    except ChunkError:
+        assert fast is None, "what the general path refuses, the fast one hands over"
+        return
+    if fast is not None:
+        assert typed_view(fast) == typed_view(general) and fast == general
+        assert (
+            fast.extra == general.extra == {k: v for k, v in shape.items() if k in ("new_top", "__venice_ext_source__")}
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"choices": {"a": 1}}', b'{"choices": [5]}', b'{"choices": [{"delta": 3}]}', b"[1, 2]", b'"text"'],
+)
+def test_chunks_of_the_wrong_shape_are_typed_errors(fake: FakeVenice, client: Venice, body: bytes) -> None:
+    fake.script("POST", "/chat/completions", SSE([HELLO[0], b"data: " + body + b"\n\n"]))
+    with stream_of(client) as stream, pytest.raises(e.ResponseValidationError):
+        list(stream)
+
+
+def test_null_choices_and_null_delta_are_read_as_empty(fake: FakeVenice, client: Venice) -> None:
+    odd = [chunk(None, usage=None) | {"choices": None}, chunk([{"index": 0, "delta": None, "finish_reason": None}])]
+    fake.script("POST", "/chat/completions", SSE([*odd, *HELLO]))
+    with stream_of(client) as stream:
+        chunks = list(stream)
+    assert chunks[0].choices == [] and chunks[1].choices[0].delta.content is None
+    assert stream.handler.completion().choices[0].message.content == "Hello!"

@@ -33,6 +33,9 @@ class ServerSentEvent(NamedTuple):
     retry: int | None = None
 
 
+_new = tuple.__new__
+
+
 class SSEDecoder:
     """Feed bytes with `feed()`, which returns the events they complete; `flush()` at the end."""
 
@@ -83,7 +86,8 @@ class SSEDecoder:
             last_id, retry, append = self._last_id, self._retry, events.append
             for block in blocks:
                 if block[:6] == b"data: " and b"\n" not in block:
-                    append(ServerSentEvent(block[6:].decode("utf-8", "replace"), "message", last_id, retry))
+                    # tuple.__new__ skips the NamedTuple's Python-level __new__: half the cost.
+                    append(_new(ServerSentEvent, (block[6:].decode("utf-8", "replace"), "message", last_id, retry)))
                 else:
                     self._lines([*block.split(b"\n"), b""], events)
                     last_id, retry = self._last_id, self._retry

@@ -27,7 +27,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 import httpx
 
 from venice_ext._core._accumulate import ChatCompletionAccumulator
-from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
+from venice_ext._core._chunks import ChatCompletionChunk, ChunkError, decode_chunk
 from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
@@ -35,7 +35,6 @@ from venice_ext.errors import APITimeoutError, ResponseValidationError, StreamIn
 
 __all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "EventHandler", "Stream"]
 
-_loads = json.JSONDecoder().decode
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 DONE = "[DONE]"
@@ -80,14 +79,10 @@ class ChatChunkHandler:
         if data == DONE:
             self.done = True
             return None
+        chunk = decode_chunk(data) if event.event != "error" else None
         try:
-            payload = _loads(data)
-        except ValueError:
-            payload = None  # decode_payload below says what is wrong
-        if type(payload) is not dict or "choices" not in payload or event.event == "error":
-            payload = decode_payload(event, self.headers)
-        try:
-            chunk = ChatCompletionChunk.from_json(payload)
+            if chunk is None:  # not a plain chunk: an error event, odd JSON, or no JSON at all
+                chunk = ChatCompletionChunk.from_json(decode_payload(event, self.headers))
             self.accumulator.add(chunk)
         except ChunkError as exc:
             raise ResponseValidationError(
