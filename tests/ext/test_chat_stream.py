@@ -529,3 +529,29 @@ def test_null_choices_and_null_delta_are_read_as_empty(fake: FakeVenice, client:
         chunks = list(stream)
     assert chunks[0].choices == [] and chunks[1].choices[0].delta.content is None
     assert stream.handler.completion().choices[0].message.content == "Hello!"
+
+
+def _odd_framing() -> list[bytes]:
+    # BOM split across writes, CRLF and CR line ends, comments, id/retry fields, a multi-line
+    # data event, then plain LF blocks packed into one write (the fast path's case).
+    first, second, third = (json.dumps(c) for c in HELLO)
+    half = second.index(', "choices"') + 1  # a LF between JSON tokens is whitespace
+    return [
+        b"\xef\xbb",
+        b"\xbf: hello\r\nid: 1\r\nretry: 5\r\ndata: " + first.encode() + b"\r\n\r",
+        b"\n:ping\rdata: " + second[:half].encode() + b"\ndata:" + second[half:].encode(),
+        b"\n\ndata: " + third.encode() + b"\n\ndata: [DONE]\n\n",
+    ]
+
+
+def test_odd_framings_over_a_real_socket_sync_and_async(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE(_odd_framing(), done=False, delay=0.01))
+    fake.script("POST", "/chat/completions", SSE(_odd_framing(), done=False, delay=0.01))
+    assert stream_of(client).final().choices[0].message.content == "Hello!"
+
+    async def main() -> str:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as async_client:
+            stream = await async_client.chat.completions.stream(model="m", messages=MESSAGES)
+            return (await stream.final()).choices[0].message.content
+
+    assert asyncio.run(main()) == "Hello!"
