@@ -308,6 +308,22 @@ def test_async_twin(fake: FakeVenice) -> None:
     assert asyncio.run(main()) == (["Hel", "lo", "!"], "Hello!", e.StreamInterruptedError)
 
 
+def test_a_server_that_pings_after_done_does_not_hold_final_with_a_progress_timeout(
+    fake: FakeVenice, client: Venice
+) -> None:
+    sent: list[int] = []
+
+    def ping() -> str:
+        sent.append(1)
+        return ": ping\n\n"
+
+    fake.script("POST", "/chat/completions", SSE([*HELLO, "data: [DONE]\n\n", *[ping] * 200], delay=0.02))
+    stream = stream_of(client, idle_timeout=0.5, progress_timeout=0.2)
+    assert stream.final().choices[0].message.content == "Hello!"
+    assert stream.response.is_closed
+    assert len(sent) < 200, "the client hung up instead of draining every ping"
+
+
 @pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
 def test_async_after_done_progress_and_idle_timeouts(fake: FakeVenice, transport: str) -> None:
     from venice_ext import aiohttp_transport

@@ -179,8 +179,9 @@ class AsyncStream(_StreamBase[T]):
                     elif handler.done:
                         break
                 if handler.done:
-                    async for _ in reads:
-                        pass  # drain to the end, so the connection is reused
+                    async for _ in reads:  # drain to the end, so the connection is reused
+                        if progress_timeout is not None and time.monotonic() - last_progress > progress_timeout:
+                            return  # a server that pings after [DONE]: close rather than wait
                     return
                 if progress_timeout is not None:
                     now = time.monotonic()
@@ -265,8 +266,9 @@ class Stream(_StreamBase[T]):
                     elif handler.done:
                         break
                 if handler.done:
-                    for _ in reads:
-                        pass  # drain to the end, so the connection is reused
+                    for _ in reads:  # drain to the end, so the connection is reused
+                        if progress_timeout is not None and time.monotonic() - last_progress > progress_timeout:
+                            return  # a server that pings after [DONE]: close rather than wait
                     return
                 if progress_timeout is not None:
                     now = time.monotonic()
