@@ -202,10 +202,55 @@ def test_no_finish_reason_but_done_is_fine_and_finish_without_done_too(fake: Fak
     assert completed.choices[0].finish_reason == "stop", "[DONE] without a reason: the answer stopped"
 
 
-def test_idle_timeout_between_events(fake: FakeVenice, client: Venice) -> None:
+def test_idle_timeout_mid_stream_carries_the_partial_completion(fake: FakeVenice, client: Venice) -> None:
     fake.script("POST", "/chat/completions", SSE(HELLO, delay=1.0))
-    with stream_of(client, idle_timeout=0.2) as stream, pytest.raises(e.APITimeoutError):
+    with stream_of(client, idle_timeout=0.2) as stream, pytest.raises(e.StreamInterruptedError) as caught:
         list(stream)
+    assert isinstance(caught.value.__cause__, e.APITimeoutError)
+    assert caught.value.partial["choices"][0]["message"]["content"] == "Hel"
+    assert caught.value.chunks_received == 1
+
+
+def frame(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+AFTER_DONE = [frame(chunk([delta(content=" and more")])), b"data: not json\n\n", b"event: error\ndata: {}\n\n"]
+
+
+def test_events_after_done_in_the_same_read_are_ignored(fake: FakeVenice, client: Venice) -> None:
+    body = b"".join([*map(frame, HELLO[:2]), b"data: [DONE]\n\n", *AFTER_DONE])
+    fake.script("POST", "/chat/completions", SSE([body], done=False))
+    with stream_of(client) as stream:
+        assert [c.choices[0].delta.content for c in stream] == ["Hel", "lo"]
+        assert stream.final().choices[0].message.content == "Hello"
+
+
+def test_events_after_done_in_later_reads_are_ignored(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE([*HELLO[:2], "data: [DONE]\n\n", *AFTER_DONE], done=False, delay=0.02))
+    assert stream_of(client).final().choices[0].message.content == "Hello"
+    fake.script("POST", "/chat/completions", SSE(HELLO))
+    assert stream_of(client).final().choices[0].message.content == "Hello!"
+    assert fake.connections_opened == 1, "the drained stream gave its connection back"
+
+
+PINGS = [HELLO[0], *[": keep-alive\n\n"] * 40, *HELLO[1:]]
+
+
+def test_keep_alives_keep_the_idle_timeout_from_firing(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE(PINGS, delay=0.02))
+    assert stream_of(client, idle_timeout=0.5).final().choices[0].message.content == "Hello!"
+
+
+def test_a_stream_that_only_pings_hits_the_progress_timeout(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE(PINGS, delay=0.02))
+    stream = stream_of(client, idle_timeout=0.5, progress_timeout=0.2)
+    with stream, pytest.raises(e.StreamInterruptedError) as caught:
+        stream.final()
+    assert isinstance(caught.value.__cause__, e.APITimeoutError)
+    assert "progress timeout" in str(caught.value)
+    assert caught.value.partial["choices"][0]["message"]["content"] == "Hel"
+    assert stream.response.is_closed
 
 
 def test_leaving_early_closes_the_response_and_connections_are_reused(fake: FakeVenice, client: Venice) -> None:
@@ -263,6 +308,48 @@ def test_async_twin(fake: FakeVenice) -> None:
     assert asyncio.run(main()) == (["Hel", "lo", "!"], "Hello!", e.StreamInterruptedError)
 
 
+def test_a_server_that_pings_after_done_does_not_hold_final_with_a_progress_timeout(
+    fake: FakeVenice, client: Venice
+) -> None:
+    sent: list[int] = []
+
+    def ping() -> str:
+        sent.append(1)
+        return ": ping\n\n"
+
+    fake.script("POST", "/chat/completions", SSE([*HELLO, "data: [DONE]\n\n", *[ping] * 200], delay=0.02))
+    stream = stream_of(client, idle_timeout=0.5, progress_timeout=0.2)
+    assert stream.final().choices[0].message.content == "Hello!"
+    assert stream.response.is_closed
+    assert len(sent) < 200, "the client hung up instead of draining every ping"
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_async_after_done_progress_and_idle_timeouts(fake: FakeVenice, transport: str) -> None:
+    from venice_ext import aiohttp_transport
+
+    after_done = b"".join([*map(frame, HELLO[:2]), b"data: [DONE]\n\n", *AFTER_DONE])
+    fake.script("POST", "/chat/completions", SSE([after_done], done=False), SSE(PINGS, delay=0.02))
+    fake.script("POST", "/chat/completions", SSE(HELLO, delay=1.0))
+
+    async def main() -> list[object]:
+        extra = {"transport": aiohttp_transport()} if transport == "aiohttp" else {}
+        outcomes: list[object] = []
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **extra) as client:
+            done = await client.chat.completions.stream(model="m", messages=MESSAGES)
+            outcomes.append((await done.final()).choices[0].message.content)
+            for options in ({"idle_timeout": 0.5, "progress_timeout": 0.2}, {"idle_timeout": 0.2}):
+                stream = await client.chat.completions.stream(model="m", messages=MESSAGES, **options)
+                try:
+                    await stream.final()
+                except e.StreamInterruptedError as exc:
+                    cause = exc.__cause__
+                    outcomes.append((type(cause).__name__, exc.partial["choices"][0]["message"]["content"]))
+        return outcomes
+
+    assert asyncio.run(main()) == ["Hello", ("APITimeoutError", "Hel"), ("APITimeoutError", "Hel")]
+
+
 texts = st.text(max_size=6)
 
 
@@ -271,7 +358,9 @@ texts = st.text(max_size=6)
 def test_final_equals_the_concatenation_of_the_deltas(pieces: list[tuple[int, str, str]]) -> None:
     accumulator = ChatCompletionAccumulator()
     for index, content, reasoning in pieces:
-        accumulator.add(ChatCompletionChunk(chunk([delta(index, content=content, reasoning_content=reasoning)])))
+        accumulator.add(
+            ChatCompletionChunk.from_json(chunk([delta(index, content=content, reasoning_content=reasoning)]))
+        )
     assembled = {c["index"]: c["message"] for c in accumulator.to_json()["choices"]}
     for index in {p[0] for p in pieces}:
         assert assembled[index]["content"] == "".join(c for i, c, _ in pieces if i == index)
@@ -283,7 +372,7 @@ def test_tool_call_arguments_concatenate_per_index(fragments: list[tuple[int, st
     accumulator = ChatCompletionAccumulator()
     for index, text in fragments:
         call = {"index": index, "id": f"call_{index}", "function": {"name": f"f{index}", "arguments": text}}
-        accumulator.add(ChatCompletionChunk(chunk([delta(tool_calls=[call])])))
+        accumulator.add(ChatCompletionChunk.from_json(chunk([delta(tool_calls=[call])])))
     choices = accumulator.to_json()["choices"]
     calls = choices[0]["message"]["tool_calls"] if choices else []
     for call in calls:
@@ -336,7 +425,7 @@ def test_tool_calls_are_assembled_by_index_whatever_the_arrival_order(
         if index not in announced:  # id, type and name come once, in the call's first delta
             announced.add(index)
             call |= {"id": f"call_{index}", "type": "function", "function": {"name": f"f{index}", "arguments": text}}
-        accumulator.add(ChatCompletionChunk(chunk([delta(tool_calls=[call])])))
+        accumulator.add(ChatCompletionChunk.from_json(chunk([delta(tool_calls=[call])])))
     [choice] = accumulator.to_json(completed=True)["choices"]
     assert [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in choice["message"]["tool_calls"]] == [
         (f"call_{index}", f"f{index}", "".join(t for i, t in fragments if i == index)) for index in sorted(indices)
@@ -359,7 +448,7 @@ def test_tool_calls_that_arrive_out_of_order_come_out_by_index(fake: FakeVenice,
 def test_finished_once_every_choice_seen_has_finished(events: list[tuple[int, str | None]]) -> None:
     accumulator = ChatCompletionAccumulator()
     for index, finish in events:
-        accumulator.add(ChatCompletionChunk(chunk([delta(index, finish, content="x")])))
+        accumulator.add(ChatCompletionChunk.from_json(chunk([delta(index, finish, content="x")])))
     seen = {index for index, _ in events}
     finished = {index for index, finish in events if finish is not None}
     assert accumulator.finished == (bool(seen) and seen <= finished)
@@ -375,3 +464,110 @@ def test_one_of_two_choices_finished_is_still_an_interrupted_stream(fake: FakeVe
         list(stream)
     choices = caught.value.partial["choices"]
     assert [(c["message"]["content"], c["finish_reason"]) for c in choices] == [("A", "stop"), ("B", None)]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+tool_call_shapes = st.fixed_dictionaries(
+    {},
+    optional={
+        "index": json_values,
+        "id": json_values,
+        "function": st.none() | st.dictionaries(st.sampled_from(["name", "arguments", "x"]), json_values),
+    },
+)
+delta_shapes = st.none() | st.fixed_dictionaries(
+    {},
+    optional={
+        "content": json_values,
+        "role": json_values,
+        "tool_calls": st.none() | st.lists(tool_call_shapes, max_size=2),
+        "new": json_values,
+    },
+)
+choice_shapes = st.fixed_dictionaries(
+    {}, optional={"index": json_values, "delta": delta_shapes, "finish_reason": json_values, "logprobs": json_values}
+)
+chunk_shapes = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"choices": st.none() | st.lists(choice_shapes, max_size=2) | json_values},
+        optional={
+            "id": json_values,
+            "usage": json_values,
+            "new_top": json_values,
+            "__venice_ext_source__": json_values,
+        },
+    ),
+)
+
+
+def typed_view(chunk: ChatCompletionChunk) -> Any:
+    return [chunk.raw, chunk.id, chunk.usage, [(c.index, c.delta, c.finish_reason, c.logprobs) for c in chunk.choices]]
+
+
+@given(shape=chunk_shapes)
+@settings(max_examples=300)
+def test_the_fast_chunk_decoder_agrees_with_typing_the_decoded_dict(shape: Any) -> None:
+    from venice_ext._core._chunks import ChunkError, decode_chunk
+
+    text = json.dumps(shape)
+    fast = decode_chunk(text)
+    try:
+        general = ChatCompletionChunk.from_json(json.loads(text))
+    except ChunkError:
+        assert fast is None, "what the general path refuses, the fast one hands over"
+        return
+    if fast is not None:
+        assert typed_view(fast) == typed_view(general) and fast == general
+        assert (
+            fast.extra == general.extra == {k: v for k, v in shape.items() if k in ("new_top", "__venice_ext_source__")}
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"choices": {"a": 1}}', b'{"choices": [5]}', b'{"choices": [{"delta": 3}]}', b"[1, 2]", b'"text"'],
+)
+def test_chunks_of_the_wrong_shape_are_typed_errors(fake: FakeVenice, client: Venice, body: bytes) -> None:
+    fake.script("POST", "/chat/completions", SSE([HELLO[0], b"data: " + body + b"\n\n"]))
+    with stream_of(client) as stream, pytest.raises(e.ResponseValidationError):
+        list(stream)
+
+
+def test_null_choices_and_null_delta_are_read_as_empty(fake: FakeVenice, client: Venice) -> None:
+    odd = [chunk(None, usage=None) | {"choices": None}, chunk([{"index": 0, "delta": None, "finish_reason": None}])]
+    fake.script("POST", "/chat/completions", SSE([*odd, *HELLO]))
+    with stream_of(client) as stream:
+        chunks = list(stream)
+    assert chunks[0].choices == [] and chunks[1].choices[0].delta.content is None
+    assert stream.handler.completion().choices[0].message.content == "Hello!"
+
+
+def _odd_framing() -> list[bytes]:
+    # BOM split across writes, CRLF and CR line ends, comments, id/retry fields, a multi-line
+    # data event, then plain LF blocks packed into one write (the fast path's case).
+    first, second, third = (json.dumps(c) for c in HELLO)
+    half = second.index(', "choices"') + 1  # a LF between JSON tokens is whitespace
+    return [
+        b"\xef\xbb",
+        b"\xbf: hello\r\nid: 1\r\nretry: 5\r\ndata: " + first.encode() + b"\r\n\r",
+        b"\n:ping\rdata: " + second[:half].encode() + b"\ndata:" + second[half:].encode(),
+        b"\n\ndata: " + third.encode() + b"\n\ndata: [DONE]\n\n",
+    ]
+
+
+def test_odd_framings_over_a_real_socket_sync_and_async(fake: FakeVenice, client: Venice) -> None:
+    fake.script("POST", "/chat/completions", SSE(_odd_framing(), done=False, delay=0.01))
+    fake.script("POST", "/chat/completions", SSE(_odd_framing(), done=False, delay=0.01))
+    assert stream_of(client).final().choices[0].message.content == "Hello!"
+
+    async def main() -> str:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as async_client:
+            stream = await async_client.chat.completions.stream(model="m", messages=MESSAGES)
+            return (await stream.final()).choices[0].message.content
+
+    assert asyncio.run(main()) == "Hello!"

@@ -160,3 +160,44 @@ def reference_decode(stream: bytes) -> list[ServerSentEvent]:
 @settings(max_examples=300)
 def test_agrees_with_a_plain_reference_implementation(stream: bytes) -> None:
     assert decode(stream) == reference_decode(stream)
+
+
+def decode_general(*reads: bytes) -> list[ServerSentEvent]:
+    decoder = SSEDecoder(fast_path=False)
+    return [event for read in reads for event in decoder.feed(read)] + decoder.flush()
+
+
+# Streams the fast path sees most: plain `data:` blocks ending in LF LF, mixed with
+# everything it must hand over (comments, fields, multi-line data, stray blank lines,
+# CR, split UTF-8, BOM, [DONE]).
+fast_blocks = st.one_of(
+    st.builds(lambda t: f"data: {t}\n\n", line_text),
+    st.just("data: [DONE]\n\n"),
+    st.just('data: {"choices": [{"delta": {"content": "é🌍"}}]}\n\n'),
+    st.builds(lambda a, b: f"data: {a}\ndata: {b}\n\n", line_text, line_text),
+    st.builds(lambda line: line + "\n", field_lines),
+    st.sampled_from(["\n", "\r\n", "\r", ": keep-alive\n\n", "event: error\n", "id: 9\n", "retry: 50\n"]),
+)
+fast_streams = st.tuples(st.lists(fast_blocks, max_size=20), st.booleans()).map(
+    lambda t: (("\ufeff" if t[1] else "") + "".join(t[0])).encode()
+)
+
+
+@given(stream=st.one_of(fast_streams, streams), cuts=st.lists(st.integers(0, 400), max_size=12))
+@settings(max_examples=500)
+def test_the_fast_path_agrees_with_the_general_decoder_on_any_split(stream: bytes, cuts: list[int]) -> None:
+    points = sorted({min(cut, len(stream)) for cut in cuts})
+    reads = [stream[start:end] for start, end in zip([0, *points], [*points, len(stream)], strict=True)]
+    assert decode(*reads) == decode_general(*reads) == decode_general(stream)
+
+
+@given(stream=st.binary(max_size=200), cuts=st.lists(st.integers(0, 200), max_size=8))
+def test_the_fast_path_agrees_with_the_general_decoder_on_any_bytes(stream: bytes, cuts: list[int]) -> None:
+    points = sorted({min(cut, len(stream)) for cut in cuts})
+    reads = [stream[start:end] for start, end in zip([0, *points], [*points, len(stream)], strict=True)]
+    assert decode(*reads) == decode_general(*reads)
+
+
+def test_the_fast_path_keeps_the_last_id_and_retry() -> None:
+    events = decode(b"id: 4\nretry: 10\ndata: a\n\ndata: b\n\ndata: c\n\n")
+    assert [(e.data, e.id, e.retry) for e in events] == [("a", "4", 10), ("b", "4", 10), ("c", "4", 10)]

@@ -91,7 +91,7 @@ class ChatCompletionAccumulator:
         self.chunks += 1
         if not self.id:
             self.id, self.model, self.created = chunk.id, chunk.model, chunk.created
-            self.system_fingerprint = chunk.raw.get("system_fingerprint")
+            self.system_fingerprint = chunk.system_fingerprint
         if chunk.usage is not None:
             self.usage = chunk.usage
         if self.venice_parameters is None and chunk.venice_parameters is not None:

@@ -1,14 +1,22 @@
 """Typed chat completion chunks, the pieces of a streamed answer.
 
-The spec declares no chunk schema, so these are ours. Each object keeps the
-decoded JSON it came from in `raw`, and `extra` lists what this model does not
-know, so a field Venice adds is never lost. Built by hand from the decoded dict
-(no validation pass, no per-field copying): this runs once per streamed token.
+The spec declares no chunk schema, so these are ours: msgspec structs, decoded
+straight from an event's JSON text in one pass (this runs once per streamed
+token; a dict first and objects built from it cost four times as much). Values
+are not validated beyond the shape (a chunk is an object, `choices` a list of
+objects...), as before: what the accumulator cannot use raises ChunkError there.
+
+A field Venice adds is never lost: `raw` is the whole chunk as decoded JSON
+(decoded from the kept text the first time it is asked for), `extra` what these
+types do not know. The unknown fields of a choice or delta are in `raw` too.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import msgspec
 
 __all__ = ["ChatCompletionChunk", "ChoiceDelta", "ChunkChoice", "ChunkError", "FunctionDelta", "ToolCallDelta"]
 
@@ -18,6 +26,8 @@ class ChunkError(ValueError):
 
 
 class _Typed:
+    """Hand-built typed JSON objects (the Responses stream's events) keep their `raw` dict."""
+
     __slots__ = ("raw",)
     _KNOWN: frozenset[str] = frozenset()
 
@@ -38,77 +48,111 @@ class _Typed:
     __hash__ = None  # type: ignore[assignment]
 
 
-class FunctionDelta(_Typed):
-    __slots__ = ("arguments", "name")
-    _KNOWN = frozenset({"name", "arguments"})
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.name: str | None = raw.get("name")
-        self.arguments: str | None = raw.get("arguments")
+class FunctionDelta(msgspec.Struct, gc=False):
+    name: Any = None
+    arguments: Any = None
 
 
-class ToolCallDelta(_Typed):
-    __slots__ = ("function", "id", "index", "type")
-    _KNOWN = frozenset({"index", "id", "type", "function"})
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.index: int = raw.get("index", 0)
-        self.id: str | None = raw.get("id")
-        self.type: str | None = raw.get("type")
-        function = raw.get("function")
-        self.function: FunctionDelta | None = FunctionDelta(function) if function is not None else None
+class ToolCallDelta(msgspec.Struct, gc=False):
+    index: Any = 0
+    id: Any = None
+    type: Any = None
+    function: FunctionDelta | None = None
 
 
-class ChoiceDelta(_Typed):
-    __slots__ = ("content", "reasoning_content", "role", "tool_calls")
-    _KNOWN = frozenset({"role", "content", "reasoning_content", "tool_calls"})
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.role: str | None = raw.get("role")
-        self.content: str | None = raw.get("content")
-        self.reasoning_content: str | None = raw.get("reasoning_content")
-        calls = raw.get("tool_calls")
-        self.tool_calls: list[ToolCallDelta] | None = [ToolCallDelta(c) for c in calls] if calls else None
+class ChoiceDelta(msgspec.Struct, gc=False):
+    role: Any = None
+    content: Any = None
+    reasoning_content: Any = None
+    tool_calls: list[ToolCallDelta] | None = None
 
 
-class ChunkChoice(_Typed):
-    __slots__ = ("delta", "finish_reason", "index", "logprobs", "stop_reason")
-    _KNOWN = frozenset({"index", "delta", "finish_reason", "logprobs", "stop_reason"})
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.index: int = raw.get("index", 0)
-        self.delta = ChoiceDelta(raw.get("delta") or {})
-        self.finish_reason: str | None = raw.get("finish_reason")
-        self.stop_reason: str | None = raw.get("stop_reason")
-        self.logprobs: Any = raw.get("logprobs")
+class ChunkChoice(msgspec.Struct, gc=False):
+    index: Any = 0
+    delta: ChoiceDelta = msgspec.field(default_factory=ChoiceDelta)
+    finish_reason: Any = None
+    stop_reason: Any = None
+    logprobs: Any = None
 
 
-class ChatCompletionChunk(_Typed):
+_KNOWN = frozenset({"id", "object", "created", "model", "choices", "usage", "venice_parameters", "system_fingerprint"})
+# The kept source lives in a field no JSON key can reach by accident; typed() always sets it.
+_SOURCE_KEY = "__venice_ext_source__"
+
+
+class ChatCompletionChunk(msgspec.Struct, gc=False, rename={"source": _SOURCE_KEY}, repr_omit_defaults=True):
     """One `chat.completion.chunk`. `usage` arrives in a last chunk with no choices
     (when `stream_options.include_usage` is set); `venice_parameters`, with the web
     search citations, in the first."""
 
-    __slots__ = ("choices", "created", "id", "model", "object", "usage", "venice_parameters")
-    _KNOWN = frozenset({"id", "object", "created", "model", "choices", "usage", "venice_parameters"})
+    id: Any = ""
+    object: Any = "chat.completion.chunk"
+    created: Any = 0
+    model: Any = ""
+    # UNSET until typed(): the key was missing (an error payload, say), which decode_chunk looks at.
+    choices: list[ChunkChoice] = msgspec.UNSET  # type: ignore[assignment]
+    usage: Any = None
+    venice_parameters: Any = None
+    system_fingerprint: Any = None
+    source: Any = None  # the JSON text, or the decoded dict, this chunk came from
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
-        self.id: str = raw.get("id", "")
-        self.object: str = raw.get("object", "chat.completion.chunk")
-        self.created: int = raw.get("created", 0)
-        self.model: str = raw.get("model", "")
-        self.choices = [ChunkChoice(choice) for choice in raw.get("choices") or ()]
-        self.usage: dict[str, Any] | None = raw.get("usage")
-        self.venice_parameters: dict[str, Any] | None = raw.get("venice_parameters")
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The whole chunk as decoded JSON, unknown fields included."""
+        source = self.source
+        if isinstance(source, str):
+            source = self.source = json.loads(source)
+        return source  # type: ignore[no-any-return]
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Top-level fields of the raw JSON this model does not type."""
+        return {key: value for key, value in self.raw.items() if key not in _KNOWN}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChatCompletionChunk) and self.raw == other.raw
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def typed(self, source: Any) -> ChatCompletionChunk:
+        self.source = source
+        if self.choices is msgspec.UNSET:  # type: ignore[comparison-overlap]
+            self.choices = []
+        return self
 
     @classmethod
     def from_json(cls, raw: Any) -> ChatCompletionChunk:
-        """Type a decoded chunk; ChunkError (naming the problem) if it is not shaped like one."""
+        """Type a decoded chunk; ChunkError (naming the problem) if it is not shaped like one.
+        `choices: null` and `delta: null` are read as empty, as a dict-reading client would."""
         try:
-            return cls(raw)
-        except (AttributeError, TypeError) as exc:
+            chunk = msgspec.convert(_nulls_as_empty(raw), cls)
+        except (msgspec.ValidationError, RecursionError) as exc:
             raise ChunkError(f"not a chat completion chunk ({exc}): {str(raw)[:200]}") from exc
+        return chunk.typed(raw)
+
+
+def _nulls_as_empty(raw: Any) -> Any:
+    if type(raw) is not dict:
+        return raw
+    choices = raw.get("choices", [])
+    if choices is None:
+        return {**raw, "choices": []}
+    if type(choices) is list and any(type(c) is dict and c.get("delta", {}) is None for c in choices):
+        fixed = [{**c, "delta": {}} if type(c) is dict and c.get("delta", {}) is None else c for c in choices]
+        return {**raw, "choices": fixed}
+    return raw
+
+
+_decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
+
+
+def decode_chunk(text: str) -> ChatCompletionChunk | None:
+    """The chunk an event's JSON text holds, or None when it is not one msgspec can type at
+    once (not JSON to msgspec, another shape, no `choices`): the caller takes the general path."""
+    try:
+        chunk = _decode_chunk(text)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if chunk.choices is msgspec.UNSET:  # type: ignore[comparison-overlap]
+        return None
+    return chunk.typed(text)

@@ -5,12 +5,21 @@
 close the response however iteration ends. Handlers are pure and shared by both
 twins: they type events, accumulate, spot the end marker, and say whether a
 stream that just ended was complete. After the end marker the rest of the body
-is drained, so the connection goes back to the pool instead of being closed.
+is drained unread (events after it, in the same read or later, are not part of
+the answer), so the connection goes back to the pool instead of being closed.
+
+Keep-alive comments are activity for the idle timeout (a model may think for a
+minute), so `progress_timeout` bounds the time without a data event: it is checked
+whenever bytes arrive, so with an idle timeout a stream that only pings ends within
+progress_timeout + idle_timeout. A timeout or a cut connection after the stream
+began raises StreamInterruptedError carrying the partial completion, the
+transport's typed error as its cause.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -18,15 +27,14 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 import httpx
 
 from venice_ext._core._accumulate import ChatCompletionAccumulator
-from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
+from venice_ext._core._chunks import ChatCompletionChunk, ChunkError, decode_chunk
 from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
-from venice_ext.errors import ResponseValidationError, StreamInterruptedError, VeniceError
+from venice_ext.errors import APITimeoutError, ResponseValidationError, StreamInterruptedError, VeniceError
 
 __all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "EventHandler", "Stream"]
 
-_loads = json.JSONDecoder().decode
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 DONE = "[DONE]"
@@ -71,14 +79,10 @@ class ChatChunkHandler:
         if data == DONE:
             self.done = True
             return None
+        chunk = decode_chunk(data) if event.event != "error" else None
         try:
-            payload = _loads(data)
-        except ValueError:
-            payload = None  # decode_payload below says what is wrong
-        if type(payload) is not dict or "choices" not in payload or event.event == "error":
-            payload = decode_payload(event, self.headers)
-        try:
-            chunk = ChatCompletionChunk.from_json(payload)
+            if chunk is None:  # not a plain chunk: an error event, odd JSON, or no JSON at all
+                chunk = ChatCompletionChunk.from_json(decode_payload(event, self.headers))
             self.accumulator.add(chunk)
         except ChunkError as exc:
             raise ResponseValidationError(
@@ -116,50 +120,81 @@ class ChatChunkHandler:
 
 
 class _StreamBase(Generic[T]):
-    def __init__(self, response: httpx.Response, handler: EventHandler[T]) -> None:
+    def __init__(
+        self, response: httpx.Response, handler: EventHandler[T], *, progress_timeout: float | None = None
+    ) -> None:
         self.response = response
         self.handler = handler
+        self.progress_timeout = progress_timeout
         self._decoder = SSEDecoder()
 
     @property
     def request_id(self) -> str | None:
         return request_id_of(self.response.headers)
 
+    def _interrupted(self, error: VeniceError) -> VeniceError:
+        interrupted = getattr(self.handler, "interrupted", None)
+        if interrupted is None:
+            return error
+        wrapped: VeniceError = interrupted(error)
+        wrapped.__cause__ = error
+        return wrapped
+
     def _failure(self, exc: httpx.TransportError) -> VeniceError:
         error = connection_error_from(exc)
-        interrupted = getattr(self.handler, "interrupted", None)
-        if interrupted is not None and not isinstance(exc, httpx.TimeoutException):
-            return interrupted(error)  # type: ignore[no-any-return]
-        return error
+        error.__cause__ = exc
+        return self._interrupted(error)
+
+    def _stalled(self, silent_for: float) -> VeniceError:
+        return self._interrupted(
+            APITimeoutError(
+                f"progress timeout: no data event for {silent_for:.2f} s (progress_timeout={self.progress_timeout})",
+                may_have_been_processed=True,
+            )
+        )
 
 
 # unasync: begin async source
 class AsyncStream(_StreamBase[T]):
     """A stream of typed events: iterate it, or use it as a context manager to close it early."""
 
-    def __init__(self, response: httpx.Response, handler: EventHandler[T]) -> None:
-        super().__init__(response, handler)
+    def __init__(
+        self, response: httpx.Response, handler: EventHandler[T], *, progress_timeout: float | None = None
+    ) -> None:
+        super().__init__(response, handler, progress_timeout=progress_timeout)
         self._iterator = self._iterate()
 
     # unasync: sync-only: def _iterate(self) -> Generator[T, None, None]:
     async def _iterate(self) -> AsyncGenerator[T, None]:  # unasync: async-only
         feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
+        progress_timeout, last_progress = self.progress_timeout, time.monotonic()
         try:
             reads = self.response.aiter_bytes()
             async for data in reads:
-                for event in feed(data):
+                events = feed(data)
+                for event in events:
                     item = on_event(event)
                     if item is not None:
                         yield item
+                    elif handler.done:
+                        break
                 if handler.done:
-                    async for _ in reads:
-                        pass  # drain to the end, so the connection is reused
+                    async for _ in reads:  # drain to the end, so the connection is reused
+                        if progress_timeout is not None and time.monotonic() - last_progress > progress_timeout:
+                            return  # a server that pings after [DONE]: close rather than wait
                     return
+                if progress_timeout is not None:
+                    now = time.monotonic()
+                    if events:
+                        last_progress = now
+                    elif now - last_progress > progress_timeout:
+                        raise self._stalled(now - last_progress)
             error = self.handler.incomplete()
             if error is not None:
                 raise error
         except httpx.TransportError as exc:
-            raise self._failure(exc) from exc
+            failure = self._failure(exc)
+            raise failure from failure.__cause__
         finally:
             await self.response.aclose()
 
@@ -187,8 +222,8 @@ class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
 
     handler: ChatChunkHandler
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, ChatChunkHandler(response.headers))
+    def __init__(self, response: httpx.Response, *, progress_timeout: float | None = None) -> None:
+        super().__init__(response, ChatChunkHandler(response.headers), progress_timeout=progress_timeout)
 
     async def text_deltas(self, choice: int = 0) -> AsyncIterator[str]:
         """Only the text, as it arrives, of one choice."""
@@ -211,28 +246,42 @@ class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
 class Stream(_StreamBase[T]):
     """A stream of typed events: iterate it, or use it as a context manager to close it early."""
 
-    def __init__(self, response: httpx.Response, handler: EventHandler[T]) -> None:
-        super().__init__(response, handler)
+    def __init__(
+        self, response: httpx.Response, handler: EventHandler[T], *, progress_timeout: float | None = None
+    ) -> None:
+        super().__init__(response, handler, progress_timeout=progress_timeout)
         self._iterator = self._iterate()
 
     def _iterate(self) -> Generator[T, None, None]:
         feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
+        progress_timeout, last_progress = self.progress_timeout, time.monotonic()
         try:
             reads = self.response.iter_bytes()
             for data in reads:
-                for event in feed(data):
+                events = feed(data)
+                for event in events:
                     item = on_event(event)
                     if item is not None:
                         yield item
+                    elif handler.done:
+                        break
                 if handler.done:
-                    for _ in reads:
-                        pass  # drain to the end, so the connection is reused
+                    for _ in reads:  # drain to the end, so the connection is reused
+                        if progress_timeout is not None and time.monotonic() - last_progress > progress_timeout:
+                            return  # a server that pings after [DONE]: close rather than wait
                     return
+                if progress_timeout is not None:
+                    now = time.monotonic()
+                    if events:
+                        last_progress = now
+                    elif now - last_progress > progress_timeout:
+                        raise self._stalled(now - last_progress)
             error = self.handler.incomplete()
             if error is not None:
                 raise error
         except httpx.TransportError as exc:
-            raise self._failure(exc) from exc
+            failure = self._failure(exc)
+            raise failure from failure.__cause__
         finally:
             self.response.close()
 
@@ -260,8 +309,8 @@ class ChatStream(Stream[ChatCompletionChunk]):
 
     handler: ChatChunkHandler
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, ChatChunkHandler(response.headers))
+    def __init__(self, response: httpx.Response, *, progress_timeout: float | None = None) -> None:
+        super().__init__(response, ChatChunkHandler(response.headers), progress_timeout=progress_timeout)
 
     def text_deltas(self, choice: int = 0) -> Iterator[str]:
         """Only the text, as it arrives, of one choice."""

@@ -133,19 +133,23 @@ class AsyncCompletions:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        progress_timeout: float | None = None,
         e2ee: bool | E2EEOptions = False,
         **params: Any,
     ) -> AsyncChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
-        comments count as activity); there is no total deadline. `e2ee=True`: see `create`;
+        comments count as activity); `progress_timeout` bounds the time without a data event
+        (a server that only pings), checked as bytes arrive. `e2ee=True`: see `create`;
         the chunks are decrypted as they arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
         options = e2ee_options(e2ee, params)
         if options is not None:
-            return await self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
+            sealed = await self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
+            sealed.progress_timeout = progress_timeout  # read when iteration starts
+            return sealed
         request = build_chat_request(model, messages, params, extra_body, stream=True)
         http = self._requester.http_client
         response = await self._requester.send_stream(
@@ -158,7 +162,7 @@ class AsyncCompletions:
                 extra_headers=extra_headers,
             )
         )
-        return AsyncChatStream(response)
+        return AsyncChatStream(response, progress_timeout=progress_timeout)
 
     async def _e2ee_stream(
         self,
@@ -313,19 +317,23 @@ class Completions:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        progress_timeout: float | None = None,
         e2ee: bool | E2EEOptions = False,
         **params: Any,
     ) -> ChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
-        comments count as activity); there is no total deadline. `e2ee=True`: see `create`;
+        comments count as activity); `progress_timeout` bounds the time without a data event
+        (a server that only pings), checked as bytes arrive. `e2ee=True`: see `create`;
         the chunks are decrypted as they arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
         options = e2ee_options(e2ee, params)
         if options is not None:
-            return self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
+            sealed = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
+            sealed.progress_timeout = progress_timeout  # read when iteration starts
+            return sealed
         request = build_chat_request(model, messages, params, extra_body, stream=True)
         http = self._requester.http_client
         response = self._requester.send_stream(
@@ -338,7 +346,7 @@ class Completions:
                 extra_headers=extra_headers,
             )
         )
-        return ChatStream(response)
+        return ChatStream(response, progress_timeout=progress_timeout)
 
     def _e2ee_stream(
         self,
