@@ -22,7 +22,14 @@ from venice_ext._core._api_response import APIResponse
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender, options_of
-from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks, environment_proxy
+from venice_ext._core._transport import (
+    AsyncRetryTransport,
+    RetryTransport,
+    TransportHooks,
+    environment_proxy,
+    install_on_mounts,
+)
+from venice_ext.errors import ConfigurationError
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
@@ -57,6 +64,9 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         allow_insecure_http: bool = False,
         failure_budget: FailureBudget | None = None,
         hooks: TransportHooks | None = None,
+        # Retries, waits and proxies (issue 13).
+        proxy: str | httpx.URL | None = None,
+        max_total_retry_wait: float = 90.0,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -69,7 +79,15 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             allow_insecure_http=allow_insecure_http,
             failure_budget=failure_budget,
             hooks=hooks,
+            max_total_retry_wait=max_total_retry_wait,
         )
+        if proxy is not None and (http_client is not None or transport is not None):
+            raise ConfigurationError(
+                "proxy= configures the client's own transport: with http_client= or transport=, configure the "
+                "proxy on that instead (its proxy mounts are wrapped in the retry policy too)"
+            )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
         retrying = functools.partial(
             AsyncRetryTransport,
             policy=self.retry_policy,
@@ -79,13 +97,16 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
+            install_on_mounts(http_client, retrying)
             self._adopt(http_client)
             self._http = http_client
             self._http._transport = retrying(transport or http_client._transport)
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
-            inner = transport or httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, proxy=environment_proxy(self.base_url))
+            inner = transport or httpx.AsyncHTTPTransport(
+                limits=DEFAULT_LIMITS, proxy=proxy if proxy is not None else environment_proxy(self.base_url)
+            )
             self._http = httpx.AsyncClient(
                 base_url=self._config.base_url,
                 headers=self._config.headers,
@@ -234,6 +255,9 @@ class Venice(ClientBase, VeniceResources):
         allow_insecure_http: bool = False,
         failure_budget: FailureBudget | None = None,
         hooks: TransportHooks | None = None,
+        # Retries, waits and proxies (issue 13).
+        proxy: str | httpx.URL | None = None,
+        max_total_retry_wait: float = 90.0,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -246,7 +270,15 @@ class Venice(ClientBase, VeniceResources):
             allow_insecure_http=allow_insecure_http,
             failure_budget=failure_budget,
             hooks=hooks,
+            max_total_retry_wait=max_total_retry_wait,
         )
+        if proxy is not None and (http_client is not None or transport is not None):
+            raise ConfigurationError(
+                "proxy= configures the client's own transport: with http_client= or transport=, configure the "
+                "proxy on that instead (its proxy mounts are wrapped in the retry policy too)"
+            )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
         retrying = functools.partial(
             RetryTransport,
             policy=self.retry_policy,
@@ -256,13 +288,16 @@ class Venice(ClientBase, VeniceResources):
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
+            install_on_mounts(http_client, retrying)
             self._adopt(http_client)
             self._http = http_client
             self._http._transport = retrying(transport or http_client._transport)
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
-            inner = transport or httpx.HTTPTransport(limits=DEFAULT_LIMITS, proxy=environment_proxy(self.base_url))
+            inner = transport or httpx.HTTPTransport(
+                limits=DEFAULT_LIMITS, proxy=proxy if proxy is not None else environment_proxy(self.base_url)
+            )
             self._http = httpx.Client(
                 base_url=self._config.base_url,
                 headers=self._config.headers,

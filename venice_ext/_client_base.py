@@ -39,6 +39,7 @@ class ClientBase:
         allow_insecure_http: bool,
         failure_budget: FailureBudget | None,
         hooks: TransportHooks | None,
+        max_total_retry_wait: float = 90.0,
     ) -> None:
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
@@ -48,7 +49,10 @@ class ClientBase:
             allow_insecure_http=allow_insecure_http,
         )
         self.retry_policy = RetryPolicy(
-            max_retries=max_retries, retry_ambiguous=retry_ambiguous, max_wait=max_retry_wait
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            max_wait=max_retry_wait,
+            max_total_wait=max_total_retry_wait,
         )
         self.failure_budget = failure_budget or FailureBudget()
         self._hooks = hooks or TransportHooks()

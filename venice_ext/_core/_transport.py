@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -31,9 +32,9 @@ from venice_ext._core._retry import (
     failure_kind_of_status,
     safety_of,
 )
-from venice_ext.errors import RetryBudgetExceededError, VeniceError
+from venice_ext.errors import ConfigurationError, FailureBudgetSpentError, RetryBudgetExceededError, VeniceError
 
-__all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks", "environment_proxy"]
+__all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks", "environment_proxy", "install_on_mounts"]
 
 logger = logging.getLogger("venice_ext")
 
@@ -59,6 +60,8 @@ class _Attempts:
     api_path: str
     safety: Safety = field(init=False)
     retries_done: int = 0
+    waited: float = 0.0
+    holds_reservation: bool = False
 
     def __post_init__(self) -> None:
         self.safety = safety_of(self.request.method, self.api_path)
@@ -70,12 +73,37 @@ class _Attempts:
         options = self.request.extensions.get(EXTENSION)
         return options if isinstance(options, dict) else {}
 
+    def admit(self) -> None:
+        """Refuse a fresh call before it is sent when the failure window is nearly spent."""
+        retry_in = self.budget.admit_fresh(self.hooks.clock())
+        if retry_in is not None:
+            raise FailureBudgetSpentError(
+                f"not sending {self.request.method} {self.api_path}: the failure budget is spent "
+                f"({self.budget.limit} failed requests in {self.budget.window:.0f} s; Venice blocks a key "
+                f"for 30 s after more than 20); retry in {retry_in:.1f} s",
+                retry_in=retry_in,
+            )
+
+    def _count(self, *, failed: bool) -> None:
+        now = self.hooks.clock()
+        if self.holds_reservation:
+            self.holds_reservation = False
+            self.budget.settle(now, failed=failed)
+        elif failed:
+            self.budget.record_failure(now)
+
+    def release(self) -> None:
+        """The call ended before its reserved retry got an answer: give the slot back as a failure."""
+        if self.holds_reservation:
+            self._count(failed=True)
+
     def after_response(self, response: httpx.Response) -> Decision | None:
         """None when the response is final; else what to do about it. Error bodies must be read."""
         if response.status_code < 400:
+            self._count(failed=False)
             return None
         now = self.hooks.clock()
-        self.budget.record_failure(now)
+        self._count(failed=True)
         venice_body = response.status_code == 500 and _is_venice_error(response)
         kind = failure_kind_of_status(response.status_code, venice_error_body=venice_body)
         server_wait = retry_after_seconds(response.headers, now)
@@ -85,7 +113,7 @@ class _Attempts:
         return decision if decision.retry else None
 
     def after_exception(self, exc: Exception) -> Decision:
-        self.budget.record_failure(self.hooks.clock())
+        self._count(failed=True)
         return self._decide(failure_kind_of_exception(exc), None)
 
     def _decide(self, kind: FailureKind, server_wait: float | None) -> Decision:
@@ -94,6 +122,7 @@ class _Attempts:
         max_retries = options.get("max_retries")
         return self.policy.decide(
             retries_done=self.retries_done,
+            waited=self.waited,
             kind=kind,
             safety=self.safety,
             server_wait=server_wait,
@@ -104,16 +133,18 @@ class _Attempts:
         )
 
     def before_retry(self, decision: Decision, what: str, last_error: VeniceError) -> None:
-        """Log the retry, or refuse it when the failure budget is spent."""
+        """Take the retry's slot in the failure budget and log it, or refuse it when none is left."""
         now = self.hooks.clock()
-        if self.budget.exhausted(now):
+        if not self.budget.reserve_retry(now):
             failures = self.budget.failures(now)
             raise RetryBudgetExceededError(
                 f"not retrying {self.request.method} {self.api_path} after {what}: {failures} failed requests "
                 f"in the last {self.budget.window:.0f} s (Venice blocks a key for 30 s after more than 20)",
                 last_error=last_error,
             ) from last_error
+        self.holds_reservation = True
         self.retries_done += 1
+        self.waited += decision.wait
         limit = self._options.get("max_retries", self.policy.max_retries)
         logger.info(
             "retrying %s %s after %s: %s; waiting %.2f s (retry %d of %s)",
@@ -146,6 +177,29 @@ def environment_proxy(url: httpx.URL) -> str | None:
     if not proxy or urllib.request.proxy_bypass(url.host):
         return None
     return proxy
+
+
+def install_on_mounts(client: httpx.Client | httpx.AsyncClient, wrap: Callable[[Any], Any]) -> None:
+    """Put the retry policy under every transport `client` routes to, its proxy mounts included.
+
+    httpx sends a request matching a mount (`proxy=`, `mounts=`, proxies from the
+    environment) through that mount's transport, never through `client._transport`;
+    a client whose routing we cannot see is refused rather than left half-guarded.
+    """
+    mounts = getattr(client, "_mounts", None)
+    if not isinstance(mounts, dict) or not hasattr(client, "_transport"):
+        raise ConfigurationError(
+            f"cannot install the retry policy on this {type(client).__name__}: its transports are not where httpx "
+            "keeps them; pass transport=... instead of http_client=..."
+        )
+    for transport in (client._transport, *mounts.values()):
+        if isinstance(transport, (RetryTransport, AsyncRetryTransport)):
+            raise ConfigurationError(
+                "this http_client already carries a Venice client's retry policy; sharing it would retry twice "
+                "and count each failure twice: give each Venice client its own http_client, or share one "
+                "FailureBudget instead"
+            )
+    client._mounts = {pattern: None if t is None else wrap(t) for pattern, t in mounts.items()}
 
 
 def _is_venice_error(response: httpx.Response) -> bool:
@@ -186,7 +240,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         attempts = _Attempts(self.policy, self.budget, self.hooks, request, _api_path(request, self.base_path))
+        attempts.admit()
         await request.aread()  # a retry must be able to send the body again
+        try:
+            return await self._attempt_until_final(request, attempts)
+        finally:
+            attempts.release()
+
+    async def _attempt_until_final(self, request: httpx.Request, attempts: _Attempts) -> httpx.Response:
         while True:
             try:
                 response = await self.inner.handle_async_request(request)
@@ -234,7 +295,14 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         attempts = _Attempts(self.policy, self.budget, self.hooks, request, _api_path(request, self.base_path))
+        attempts.admit()
         request.read()  # a retry must be able to send the body again
+        try:
+            return self._attempt_until_final(request, attempts)
+        finally:
+            attempts.release()
+
+    def _attempt_until_final(self, request: httpx.Request, attempts: _Attempts) -> httpx.Response:
         while True:
             try:
                 response = self.inner.handle_request(request)
