@@ -144,9 +144,11 @@ def test_a_proxy_from_the_environment_or_a_users_http_client_keeps_the_retry_pol
 
 
 def test_an_http_client_that_already_carries_a_retry_policy_is_refused() -> None:
-    with Venice(api_key=API_KEY, base_url="http://127.0.0.1:9/api/v1", allow_insecure_http=True) as first:
-        with pytest.raises(e.ConfigurationError, match="already carries"):
-            Venice(api_key=API_KEY, http_client=first.http_client)
+    with (
+        Venice(api_key=API_KEY, base_url="http://127.0.0.1:9/api/v1", allow_insecure_http=True) as first,
+        pytest.raises(e.ConfigurationError, match="already carries"),
+    ):
+        Venice(api_key=API_KEY, http_client=first.http_client)
 
 
 def test_proxy_with_a_transport_of_ones_own_is_refused() -> None:
