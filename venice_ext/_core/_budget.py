@@ -4,12 +4,16 @@ Venice blocks a key for 30 s after more than 20 failed requests in 30 s. Every
 failed attempt (an error status or no answer) is recorded in a sliding window
 shared by all threads and tasks using the budget (one client or several).
 
-A retry is a request that will probably fail again, so it takes its slot before
-it is sent (`reserve_retry`): concurrent callers cannot all see room and all send.
-The slot becomes a failure if the retry fails and is given back if it succeeds.
-Fresh calls take no slot (that would cap concurrency at `limit`), but once the
-window holds `limit` failures and reservations they are refused before sending
-(`admit_fresh`), unless `gate_fresh_calls=False`.
+Slots are taken before sending, so concurrent callers cannot all see room and all
+send. A retry always takes one (`reserve_retry`); the slot becomes a failure if
+the retry fails and is freed if it succeeds. A fresh call takes one only while
+the window holds failures (`start_fresh`): with none, requests go unreserved, so a
+healthy client's concurrency is not capped at `limit`; they still count as
+possible failures while in flight, so no retry is reserved against them. Once the
+window has no slot left, fresh calls are refused before sending, unless
+`gate_fresh_calls=False` (they then go unreserved). So the failures the server
+sees in a window stay within max(limit, requests already in flight when the first
+failure of the window came back).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class FailureBudget:
         self.gate_fresh_calls = gate_fresh_calls
         self._failures: deque[float] = deque()
         self._reserved = 0
+        self._unreserved_in_flight = 0
         # A plain lock serves asyncio tasks too: it is never held across an await.
         self._lock = threading.Lock()
 
@@ -43,14 +48,37 @@ class FailureBudget:
             self._expire(now)
             self._failures.append(now)
 
+    def _taken(self) -> int:
+        return len(self._failures) + self._reserved + self._unreserved_in_flight
+
     def reserve_retry(self, now: float) -> bool:
         """Take a slot for a retry about to be sent; False when there is none."""
         with self._lock:
             self._expire(now)
-            if len(self._failures) + self._reserved >= self.limit:
+            if self._taken() >= self.limit:
                 return False
             self._reserved += 1
             return True
+
+    def start_fresh(self, now: float) -> tuple[bool, float | None]:
+        """Admit a fresh call: (holds a reservation, None), or (False, seconds to wait) when refused."""
+        with self._lock:
+            self._expire(now)
+            if not self._failures or not self.gate_fresh_calls:
+                self._unreserved_in_flight += 1
+                return False, None
+            if self._taken() < self.limit:
+                self._reserved += 1
+                return True, None
+            return False, max(0.0, self._failures[0] + self.window - now)
+
+    def finish_unreserved(self, now: float, *, failed: bool) -> None:
+        """An unreserved fresh request came back."""
+        with self._lock:
+            self._unreserved_in_flight = max(0, self._unreserved_in_flight - 1)
+            if failed:
+                self._expire(now)
+                self._failures.append(now)
 
     def settle(self, now: float, *, failed: bool) -> None:
         """A reserved retry came back: its slot becomes a failure, or is freed."""
@@ -60,28 +88,17 @@ class FailureBudget:
                 self._expire(now)
                 self._failures.append(now)
 
-    def admit_fresh(self, now: float) -> float | None:
-        """None when a fresh call may be sent; else the seconds until a slot frees."""
-        if not self.gate_fresh_calls:
-            return None
-        with self._lock:
-            self._expire(now)
-            if len(self._failures) + self._reserved < self.limit:
-                return None
-            if not self._failures:
-                return self.window  # only reservations: unknown, at most a window
-            return max(0.0, self._failures[0] + self.window - now)
-
     def failures(self, now: float) -> int:
         with self._lock:
             self._expire(now)
             return len(self._failures)
 
-    def reserved(self) -> int:
+    def in_flight(self) -> int:
+        """Requests sent and not yet answered: reserved ones and unreserved fresh ones."""
         with self._lock:
-            return self._reserved
+            return self._reserved + self._unreserved_in_flight
 
     def exhausted(self, now: float) -> bool:
         with self._lock:
             self._expire(now)
-            return len(self._failures) + self._reserved >= self.limit
+            return self._taken() >= self.limit

@@ -62,6 +62,7 @@ class _Attempts:
     retries_done: int = 0
     waited: float = 0.0
     holds_reservation: bool = False
+    unreserved_in_flight: bool = False
 
     def __post_init__(self) -> None:
         self.safety = safety_of(self.request.method, self.api_path)
@@ -74,8 +75,8 @@ class _Attempts:
         return options if isinstance(options, dict) else {}
 
     def admit(self) -> None:
-        """Refuse a fresh call before it is sent when the failure window is nearly spent."""
-        retry_in = self.budget.admit_fresh(self.hooks.clock())
+        """Take the fresh call's place in the failure budget, or refuse it before it is sent."""
+        reserved, retry_in = self.budget.start_fresh(self.hooks.clock())
         if retry_in is not None:
             raise FailureBudgetSpentError(
                 f"not sending {self.request.method} {self.api_path}: the failure budget is spent "
@@ -83,18 +84,23 @@ class _Attempts:
                 f"for 30 s after more than 20); retry in {retry_in:.1f} s",
                 retry_in=retry_in,
             )
+        self.holds_reservation = reserved
+        self.unreserved_in_flight = not reserved
 
     def _count(self, *, failed: bool) -> None:
         now = self.hooks.clock()
         if self.holds_reservation:
             self.holds_reservation = False
             self.budget.settle(now, failed=failed)
+        elif self.unreserved_in_flight:
+            self.unreserved_in_flight = False
+            self.budget.finish_unreserved(now, failed=failed)
         elif failed:
             self.budget.record_failure(now)
 
     def release(self) -> None:
-        """The call ended before its reserved retry got an answer: give the slot back as a failure."""
-        if self.holds_reservation:
+        """The call ended with its last request unanswered (cancelled, or an error): count it failed."""
+        if self.holds_reservation or self.unreserved_in_flight:
             self._count(failed=True)
 
     def after_response(self, response: httpx.Response) -> Decision | None:
