@@ -44,9 +44,12 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     `api_key` defaults to $VENICE_API_KEY, `base_url` to $VENICE_BASE_URL, then
     https://api.venice.ai/api/v1. `timeout` is a number (seconds, for every phase)
     or an httpx.Timeout; by default connect 10 s, write 60 s, pool 60 s and read
-    600 s between bytes, with no total deadline. `http_client` adopts an existing
-    httpx.AsyncClient (its base URL, auth headers and timeout are set; pass `transport`
-    instead to keep full control of the pool).
+    600 s between bytes, with no total deadline unless `deadline` (seconds) bounds each
+    call, retries and waits included (APITimeoutError). `http_client` adopts an existing
+    httpx.AsyncClient (its base URL, auth headers and timeout are set, and its proxy
+    mounts get the retry policy too; pass `transport` instead to keep full control of
+    the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
+    `max_total_retry_wait` caps the seconds one call spends waiting between retries.
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         # Retries, waits and proxies (issue 13).
         proxy: str | httpx.URL | None = None,
         max_total_retry_wait: float = 90.0,
+        deadline: float | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -86,6 +90,8 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
                 "proxy= configures the client's own transport: with http_client= or transport=, configure the "
                 "proxy on that instead (its proxy mounts are wrapped in the retry policy too)"
             )
+        if deadline is not None and not deadline > 0:
+            raise ConfigurationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
         retrying = functools.partial(
@@ -94,6 +100,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
+            deadline=deadline,
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
@@ -235,9 +242,12 @@ class Venice(ClientBase, VeniceResources):
     `api_key` defaults to $VENICE_API_KEY, `base_url` to $VENICE_BASE_URL, then
     https://api.venice.ai/api/v1. `timeout` is a number (seconds, for every phase)
     or an httpx.Timeout; by default connect 10 s, write 60 s, pool 60 s and read
-    600 s between bytes, with no total deadline. `http_client` adopts an existing
-    httpx.Client (its base URL, auth headers and timeout are set; pass `transport`
-    instead to keep full control of the pool).
+    600 s between bytes, with no total deadline unless `deadline` (seconds) bounds each
+    call, retries and waits included (APITimeoutError). `http_client` adopts an existing
+    httpx.Client (its base URL, auth headers and timeout are set, and its proxy
+    mounts get the retry policy too; pass `transport` instead to keep full control of
+    the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
+    `max_total_retry_wait` caps the seconds one call spends waiting between retries.
     """
 
     def __init__(
@@ -258,6 +268,7 @@ class Venice(ClientBase, VeniceResources):
         # Retries, waits and proxies (issue 13).
         proxy: str | httpx.URL | None = None,
         max_total_retry_wait: float = 90.0,
+        deadline: float | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -277,6 +288,8 @@ class Venice(ClientBase, VeniceResources):
                 "proxy= configures the client's own transport: with http_client= or transport=, configure the "
                 "proxy on that instead (its proxy mounts are wrapped in the retry policy too)"
             )
+        if deadline is not None and not deadline > 0:
+            raise ConfigurationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
         retrying = functools.partial(
@@ -285,6 +298,7 @@ class Venice(ClientBase, VeniceResources):
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
+            deadline=deadline,
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.

@@ -154,3 +154,46 @@ def test_an_http_client_that_already_carries_a_retry_policy_is_refused() -> None
 def test_proxy_with_a_transport_of_ones_own_is_refused() -> None:
     with pytest.raises(e.ConfigurationError, match="proxy="):
         Venice(api_key=API_KEY, proxy="http://127.0.0.1:9", transport=httpx.HTTPTransport())
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_client_deadline_bounds_retries_and_waits(twin: str) -> None:
+    # Retry-After: 5 three times fits max_retry_wait, but not a 7 s deadline: one wait, then the timeout error.
+    with RawServer(reply(429, headers={"Retry-After": "5"})) as server:
+        clock = FakeClock()
+        options: dict[str, Any] = {"api_key": API_KEY, "base_url": server.base_url, "hooks": clock.hooks()}
+        options["deadline"] = 7.0
+        with pytest.raises(e.APITimeoutError, match="deadline") as caught:
+            if twin == "sync":
+                with Venice(**options) as client:
+                    client.call(list_models)
+            else:
+
+                async def run() -> None:
+                    async with AsyncVenice(**options) as client:
+                        await client.call(list_models)
+
+                asyncio.run(run())
+        assert isinstance(caught.value.__cause__, e.RateLimitError)
+        assert server.seen == 2 and clock.sleeps == [5.0]
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_the_total_wait_cap_bounds_a_call_whose_waits_are_each_allowed(twin: str) -> None:
+    with RawServer(reply(429, headers={"Retry-After": "59"})) as server:
+        clock = FakeClock()
+        options: dict[str, Any] = {"api_key": API_KEY, "base_url": server.base_url, "hooks": clock.hooks()}
+        options.update(max_retries=3, max_total_retry_wait=100.0)
+        with pytest.raises(e.RateLimitError):
+            if twin == "sync":
+                with Venice(**options) as client:
+                    client.call(list_models)
+            else:
+
+                async def run() -> None:
+                    async with AsyncVenice(**options) as client:
+                        await client.call(list_models)
+
+                asyncio.run(run())
+        assert clock.sleeps == [59.0], "a second 59 s wait would pass the 100 s cap"
+        assert server.seen == 2

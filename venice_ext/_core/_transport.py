@@ -3,7 +3,10 @@
 `_Attempts` holds the whole retry loop's state and decisions without doing I/O;
 `RetryTransport` and `AsyncRetryTransport` only send, sleep and read through it.
 Per-request options travel in `request.extensions["venice"]`:
-`retry_ambiguous` (bool) and `max_retries` (int).
+`retry_ambiguous` (bool), `max_retries` (int) and `deadline` (seconds for the
+whole call, retries and waits included; the client's `deadline` otherwise).
+The deadline's end, on the transport's clock, is left in the response's
+`extensions[DEADLINE_EXTENSION]` for a stream reader to bound the body with.
 """
 
 from __future__ import annotations
@@ -32,13 +35,27 @@ from venice_ext._core._retry import (
     failure_kind_of_status,
     safety_of,
 )
-from venice_ext.errors import ConfigurationError, FailureBudgetSpentError, RetryBudgetExceededError, VeniceError
+from venice_ext.errors import (
+    APITimeoutError,
+    ConfigurationError,
+    FailureBudgetSpentError,
+    RetryBudgetExceededError,
+    VeniceError,
+)
 
-__all__ = ["AsyncRetryTransport", "RetryTransport", "TransportHooks", "environment_proxy", "install_on_mounts"]
+__all__ = [
+    "DEADLINE_EXTENSION",
+    "AsyncRetryTransport",
+    "RetryTransport",
+    "TransportHooks",
+    "environment_proxy",
+    "install_on_mounts",
+]
 
 logger = logging.getLogger("venice_ext")
 
 EXTENSION = "venice"
+DEADLINE_EXTENSION = "venice_deadline_at"
 
 
 @dataclass
@@ -63,8 +80,13 @@ class _Attempts:
     waited: float = 0.0
     holds_reservation: bool = False
     unreserved_in_flight: bool = False
+    client_deadline: float | None = None
+    deadline_at: float | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        deadline = self._options.get("deadline", self.client_deadline)
+        if isinstance(deadline, (int, float)) and not isinstance(deadline, bool):
+            self.deadline_at = self.hooks.clock() + float(deadline)
         self.safety = safety_of(self.request.method, self.api_path)
         if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in self.request.headers:
             self.request.headers["Idempotency-Key"] = str(uuid.uuid4())
@@ -73,6 +95,24 @@ class _Attempts:
     def _options(self) -> dict[str, object]:
         options = self.request.extensions.get(EXTENSION)
         return options if isinstance(options, dict) else {}
+
+    def bound_attempt(self) -> None:
+        """Shrink this attempt's timeouts to what is left of the deadline, or give up if nothing is."""
+        if self.deadline_at is None:
+            return
+        left = self.deadline_at - self.hooks.clock()
+        if left <= 0:
+            raise APITimeoutError(f"{self.request.method} {self.api_path}: the call's deadline passed")
+        timeouts = self.request.extensions.get("timeout")
+        if isinstance(timeouts, dict):
+            self.request.extensions["timeout"] = {
+                phase: left if value is None else min(float(value), left) for phase, value in timeouts.items()
+            }
+
+    def mark(self, response: httpx.Response) -> httpx.Response:
+        if self.deadline_at is not None:
+            response.extensions[DEADLINE_EXTENSION] = self.deadline_at
+        return response
 
     def admit(self) -> None:
         """Take the fresh call's place in the failure budget, or refuse it before it is sent."""
@@ -141,6 +181,12 @@ class _Attempts:
     def before_retry(self, decision: Decision, what: str, last_error: VeniceError) -> None:
         """Take the retry's slot in the failure budget and log it, or refuse it when none is left."""
         now = self.hooks.clock()
+        if self.deadline_at is not None and now + decision.wait >= self.deadline_at:
+            raise APITimeoutError(
+                f"{self.request.method} {self.api_path}: not retrying after {what}: waiting {decision.wait:.2f} s "
+                "would pass the call's deadline",
+                may_have_been_processed=getattr(last_error, "may_have_been_processed", False),
+            ) from last_error
         if not self.budget.reserve_retry(now):
             failures = self.budget.failures(now)
             raise RetryBudgetExceededError(
@@ -237,15 +283,24 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         budget: FailureBudget,
         base_path: str = "",
         hooks: TransportHooks | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.budget = budget
         self.base_path = base_path.rstrip("/")
         self.hooks = hooks or TransportHooks()
+        self.deadline = deadline
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        attempts = _Attempts(self.policy, self.budget, self.hooks, request, _api_path(request, self.base_path))
+        attempts = _Attempts(
+            self.policy,
+            self.budget,
+            self.hooks,
+            request,
+            _api_path(request, self.base_path),
+            client_deadline=self.deadline,
+        )
         attempts.admit()
         await request.aread()  # a retry must be able to send the body again
         try:
@@ -255,6 +310,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def _attempt_until_final(self, request: httpx.Request, attempts: _Attempts) -> httpx.Response:
         while True:
+            attempts.bound_attempt()
             try:
                 response = await self.inner.handle_async_request(request)
             except httpx.TransportError as exc:
@@ -268,7 +324,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 await response.aread()  # small, and needed: is a 500 Venice's? what does a 429 say?
             decision_or_none = attempts.after_response(response)
             if decision_or_none is None:
-                return response
+                return attempts.mark(response)
             await response.aclose()
             attempts.before_retry(decision_or_none, _describe(response), error_from_response(response))
             await self.hooks.async_sleep(decision_or_none.wait)
@@ -292,15 +348,24 @@ class RetryTransport(httpx.BaseTransport):
         budget: FailureBudget,
         base_path: str = "",
         hooks: TransportHooks | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.budget = budget
         self.base_path = base_path.rstrip("/")
         self.hooks = hooks or TransportHooks()
+        self.deadline = deadline
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        attempts = _Attempts(self.policy, self.budget, self.hooks, request, _api_path(request, self.base_path))
+        attempts = _Attempts(
+            self.policy,
+            self.budget,
+            self.hooks,
+            request,
+            _api_path(request, self.base_path),
+            client_deadline=self.deadline,
+        )
         attempts.admit()
         request.read()  # a retry must be able to send the body again
         try:
@@ -310,6 +375,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def _attempt_until_final(self, request: httpx.Request, attempts: _Attempts) -> httpx.Response:
         while True:
+            attempts.bound_attempt()
             try:
                 response = self.inner.handle_request(request)
             except httpx.TransportError as exc:
@@ -323,7 +389,7 @@ class RetryTransport(httpx.BaseTransport):
                 response.read()  # small, and needed: is a 500 Venice's? what does a 429 say?
             decision_or_none = attempts.after_response(response)
             if decision_or_none is None:
-                return response
+                return attempts.mark(response)
             response.close()
             attempts.before_retry(decision_or_none, _describe(response), error_from_response(response))
             self.hooks.sleep(decision_or_none.wait)
