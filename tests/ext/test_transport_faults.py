@@ -197,3 +197,12 @@ def test_the_total_wait_cap_bounds_a_call_whose_waits_are_each_allowed(twin: str
                 asyncio.run(run())
         assert clock.sleeps == [59.0], "a second 59 s wait would pass the 100 s cap"
         assert server.seen == 2
+
+
+def test_a_per_request_deadline_in_the_extension_wins_over_the_clients() -> None:
+    with RawServer(reply(429, headers={"Retry-After": "5"}), reply(200, OK_MODELS)) as server:
+        clock = FakeClock()
+        with Venice(api_key=API_KEY, base_url=server.base_url, hooks=clock.hooks(), deadline=2.0) as client:
+            response = client.http_client.get("models", extensions={"venice": {"deadline": 60.0}})
+        assert response.status_code == 200 and server.seen == 2 and clock.sleeps == [5.0]
+        assert response.extensions["venice_deadline_at"] == pytest.approx(clock.now - 5.0 + 60.0)
