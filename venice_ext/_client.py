@@ -23,7 +23,14 @@ from venice_ext._core._api_response import APIResponse
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender, options_of
-from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks, environment_proxy
+from venice_ext._core._transport import (
+    AsyncRetryTransport,
+    RetryTransport,
+    TransportHooks,
+    environment_proxy,
+    install_on_mounts,
+)
+from venice_ext.errors import ConfigurationError
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
 from venice_ext.wallet._signer import WalletSigner
 from venice_ext.wallet._transport import AsyncWalletTransport, WalletTransport
@@ -41,10 +48,14 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     `api_key` defaults to $VENICE_API_KEY, `base_url` to $VENICE_BASE_URL, then
     https://api.venice.ai/api/v1. `timeout` is a number (seconds, for every phase)
     or an httpx.Timeout; by default connect 10 s, write 60 s, pool 60 s and read
-    600 s between bytes, with no total deadline. `http_client` adopts an existing
-    httpx.AsyncClient (its base URL, auth headers and timeout are set; pass `transport`
-    instead to keep full control of the pool). `wallet` (a `Wallet`, a signer, a hex
-    private key or a key file) signs every request with Sign-In-With-X instead of a key.
+    600 s between bytes, with no total deadline unless `deadline` (seconds) bounds each
+    call, retries and waits included (APITimeoutError). `http_client` adopts an existing
+    httpx.AsyncClient (its base URL, auth headers and timeout are set, and its proxy
+    mounts get the retry policy too; pass `transport` instead to keep full control of
+    the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
+    `max_total_retry_wait` caps the seconds one call spends waiting between retries.
+    `wallet` (a `Wallet`, a signer, a hex private key or a key file) signs every request
+    with Sign-In-With-X instead of a key.
     """
 
     def __init__(
@@ -63,6 +74,10 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         failure_budget: FailureBudget | None = None,
         hooks: TransportHooks | None = None,
         wallet: Wallet | WalletSigner | str | os.PathLike[str] | None = None,
+        # Retries, waits and proxies (issue 13).
+        proxy: str | httpx.URL | None = None,
+        max_total_retry_wait: float = 90.0,
+        deadline: float | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -76,7 +91,17 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             failure_budget=failure_budget,
             hooks=hooks,
             wallet=wallet,
+            max_total_retry_wait=max_total_retry_wait,
         )
+        if proxy is not None and (http_client is not None or transport is not None):
+            raise ConfigurationError(
+                "proxy= configures the client's own transport: with http_client= or transport=, configure the "
+                "proxy on that instead (its proxy mounts are wrapped in the retry policy too)"
+            )
+        if deadline is not None and not deadline > 0:
+            raise ConfigurationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
         signed = functools.partial(AsyncWalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
         retrying = functools.partial(
             AsyncRetryTransport,
@@ -84,16 +109,20 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
+            deadline=deadline,
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
+            install_on_mounts(http_client, retrying)
             self._adopt(http_client)
             self._http = http_client
             self._http._transport = retrying(signed(transport or http_client._transport))
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
-            inner = transport or httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS, proxy=environment_proxy(self.base_url))
+            inner = transport or httpx.AsyncHTTPTransport(
+                limits=DEFAULT_LIMITS, proxy=proxy if proxy is not None else environment_proxy(self.base_url)
+            )
             self._http = httpx.AsyncClient(
                 base_url=self._config.base_url,
                 headers=self._config.headers,
@@ -222,10 +251,14 @@ class Venice(ClientBase, VeniceResources):
     `api_key` defaults to $VENICE_API_KEY, `base_url` to $VENICE_BASE_URL, then
     https://api.venice.ai/api/v1. `timeout` is a number (seconds, for every phase)
     or an httpx.Timeout; by default connect 10 s, write 60 s, pool 60 s and read
-    600 s between bytes, with no total deadline. `http_client` adopts an existing
-    httpx.Client (its base URL, auth headers and timeout are set; pass `transport`
-    instead to keep full control of the pool). `wallet` (a `Wallet`, a signer, a hex
-    private key or a key file) signs every request with Sign-In-With-X instead of a key.
+    600 s between bytes, with no total deadline unless `deadline` (seconds) bounds each
+    call, retries and waits included (APITimeoutError). `http_client` adopts an existing
+    httpx.Client (its base URL, auth headers and timeout are set, and its proxy
+    mounts get the retry policy too; pass `transport` instead to keep full control of
+    the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
+    `max_total_retry_wait` caps the seconds one call spends waiting between retries.
+    `wallet` (a `Wallet`, a signer, a hex private key or a key file) signs every request
+    with Sign-In-With-X instead of a key.
     """
 
     def __init__(
@@ -244,6 +277,10 @@ class Venice(ClientBase, VeniceResources):
         failure_budget: FailureBudget | None = None,
         hooks: TransportHooks | None = None,
         wallet: Wallet | WalletSigner | str | os.PathLike[str] | None = None,
+        # Retries, waits and proxies (issue 13).
+        proxy: str | httpx.URL | None = None,
+        max_total_retry_wait: float = 90.0,
+        deadline: float | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -257,7 +294,17 @@ class Venice(ClientBase, VeniceResources):
             failure_budget=failure_budget,
             hooks=hooks,
             wallet=wallet,
+            max_total_retry_wait=max_total_retry_wait,
         )
+        if proxy is not None and (http_client is not None or transport is not None):
+            raise ConfigurationError(
+                "proxy= configures the client's own transport: with http_client= or transport=, configure the "
+                "proxy on that instead (its proxy mounts are wrapped in the retry policy too)"
+            )
+        if deadline is not None and not deadline > 0:
+            raise ConfigurationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
         signed = functools.partial(WalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
         retrying = functools.partial(
             RetryTransport,
@@ -265,16 +312,20 @@ class Venice(ClientBase, VeniceResources):
             budget=self.failure_budget,
             base_path=self._config.base_url.path,
             hooks=self._hooks,
+            deadline=deadline,
         )
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
+            install_on_mounts(http_client, retrying)
             self._adopt(http_client)
             self._http = http_client
             self._http._transport = retrying(signed(transport or http_client._transport))
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
-            inner = transport or httpx.HTTPTransport(limits=DEFAULT_LIMITS, proxy=environment_proxy(self.base_url))
+            inner = transport or httpx.HTTPTransport(
+                limits=DEFAULT_LIMITS, proxy=proxy if proxy is not None else environment_proxy(self.base_url)
+            )
             self._http = httpx.Client(
                 base_url=self._config.base_url,
                 headers=self._config.headers,

@@ -43,6 +43,7 @@ class ClientBase:
         failure_budget: FailureBudget | None,
         hooks: TransportHooks | None,
         wallet: Wallet | WalletSigner | str | os.PathLike[str] | None = None,
+        max_total_retry_wait: float = 90.0,
     ) -> None:
         # Wallet sign-in (venice_ext.wallet) replaces the API key; the signing transport uses it.
         self.wallet: Wallet | None = wallet_from(wallet) if wallet is not None else None
@@ -55,7 +56,10 @@ class ClientBase:
             wallet=self.wallet is not None,
         )
         self.retry_policy = RetryPolicy(
-            max_retries=max_retries, retry_ambiguous=retry_ambiguous, max_wait=max_retry_wait
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            max_wait=max_retry_wait,
+            max_total_wait=max_total_retry_wait,
         )
         self.failure_budget = failure_budget or FailureBudget()
         self._hooks = hooks or TransportHooks()

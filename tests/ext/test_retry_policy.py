@@ -173,7 +173,16 @@ def test_max_retries_zero_never_retries() -> None:
     ("headers", "expected"),
     [
         ({"retry-after": "3"}, 3.0),
-        ({"retry-after": "1.5"}, 1.5),
+        # RFC 9110 delay-seconds is digits only: a fraction, a sign or `1_0` is no wait.
+        ({"retry-after": "1.5"}, None),
+        ({"retry-after": "1_0"}, None),
+        ({"retry-after": "+5"}, None),
+        ({"retry-after": "1e1"}, None),
+        ({"retry-after": " 7 "}, 7.0),
+        ({"retry-after": "1_0", "x-ratelimit-reset-requests": str(int(NOW + 4))}, 4.0),
+        ({"retry-after": "9" * 5000}, 1e12),
+        # A millisecond epoch timestamp, not a 57-year wait.
+        ({"x-ratelimit-reset-requests": str(int((NOW + 12) * 1000))}, 12.0),
         ({"retry-after-ms": "250"}, 0.25),
         ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
         ({"retry-after": email.utils.formatdate(NOW + 42, usegmt=True)}, 42.0),

@@ -7,14 +7,29 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Balances", "RateLimits", "balances_of", "rate_limits_of", "request_id_of", "retry_after_seconds"]
+__all__ = [
+    "Balances",
+    "RateLimits",
+    "balances_of",
+    "rate_limits_of",
+    "request_id_of",
+    "reset_timestamp",
+    "retry_after_seconds",
+]
 
 # x-ratelimit-reset-requests is a Unix timestamp; values below this are taken as
 # already relative (seconds), which is what some proxies send instead.
 _EPOCH_FLOOR = 1_000_000_000
+# Beyond this a reset timestamp is in milliseconds: 1e12 s is 31,000 years away,
+# while 1e12 ms is 2001.
+_EPOCH_MS_FLOOR = 1_000_000_000_000
+# RFC 9110 delay-seconds is 1*DIGIT: no sign, fraction, exponent or underscore
+# (float() and int() accept `1_0` as 10).
+_DELAY_SECONDS = re.compile(r"[0-9]+")
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
@@ -48,9 +63,10 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
         return max(0.0, milliseconds / 1000)
     retry_after = headers.get("retry-after")
     if retry_after is not None:
-        seconds = _number(retry_after)
-        if seconds is not None:
-            return max(0.0, seconds)
+        digits = retry_after.strip()
+        if _DELAY_SECONDS.fullmatch(digits):
+            # Longer than 12 digits is "longer than any cap", and int() refuses 4,300.
+            return float(int(digits)) if len(digits.lstrip("0")) <= 12 else 1e12
         try:
             when = email.utils.parsedate_to_datetime(retry_after.strip())
         except (TypeError, ValueError, IndexError):
@@ -61,10 +77,17 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
             if when.tzinfo is None:
                 when = when.replace(tzinfo=datetime.UTC)
             return max(0.0, when.timestamp() - now)
-    reset = _number(headers.get("x-ratelimit-reset-requests"))
+    reset = reset_timestamp(_number(headers.get("x-ratelimit-reset-requests")))
     if reset is not None:
         return max(0.0, reset - now) if reset >= _EPOCH_FLOOR else max(0.0, reset)
     return None
+
+
+def reset_timestamp(value: float | None) -> float | None:
+    """A reset time in seconds: a millisecond epoch timestamp is divided down."""
+    if value is None:
+        return None
+    return value / 1000 if value >= _EPOCH_MS_FLOOR else value
 
 
 @dataclass(frozen=True)
@@ -93,7 +116,7 @@ def rate_limits_of(headers: Mapping[str, str]) -> RateLimits:
     return RateLimits(
         limit_requests=_integer(headers.get("x-ratelimit-limit-requests")),
         remaining_requests=_integer(headers.get("x-ratelimit-remaining-requests")),
-        reset_requests_at=_number(headers.get("x-ratelimit-reset-requests")),
+        reset_requests_at=reset_timestamp(_number(headers.get("x-ratelimit-reset-requests"))),
         limit_tokens=_integer(headers.get("x-ratelimit-limit-tokens")),
         remaining_tokens=_integer(headers.get("x-ratelimit-remaining-tokens")),
         reset_tokens_in=_number(headers.get("x-ratelimit-reset-tokens")),

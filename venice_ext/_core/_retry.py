@@ -144,7 +144,9 @@ class RetryPolicy:
     Backoff without server guidance: `initial_backoff * 2**retry`, capped at
     `max_backoff`, with jitter taking it down to half of that (so concurrent
     clients spread out). A server-requested wait longer than `max_wait` is not
-    slept: the caller gets a RateLimitError carrying the wait instead.
+    slept: the caller gets a RateLimitError carrying the wait instead. Nor is a
+    wait that would take the call's total waiting past `max_total_wait`: each
+    wait being capped does not bound their sum.
     """
 
     max_retries: int = 2
@@ -152,6 +154,7 @@ class RetryPolicy:
     max_backoff: float = 8.0
     max_wait: float = 60.0
     retry_ambiguous: bool = False
+    max_total_wait: float = 90.0
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
@@ -160,6 +163,8 @@ class RetryPolicy:
             raise ValueError("need 0 < initial_backoff <= max_backoff")
         if self.max_wait < 0:
             raise ValueError("max_wait must be >= 0")
+        if self.max_total_wait < 0:
+            raise ValueError("max_total_wait must be >= 0")
 
     def backoff_cap(self, retry: int) -> float:
         """Upper bound of the wait before retry number `retry` (0-based)."""
@@ -181,6 +186,7 @@ class RetryPolicy:
         retry_ambiguous: bool | None = None,
         has_idempotency_key: bool = False,
         max_retries: int | None = None,
+        waited: float = 0.0,
     ) -> Decision:
         limit = self.max_retries if max_retries is None else max_retries
         if kind is FailureKind.FINAL:
@@ -192,8 +198,15 @@ class RetryPolicy:
         if server_wait is not None:
             if server_wait > self.max_wait:
                 return Decision(False, wait=server_wait, reason="server asked for too long a wait", wait_too_long=True)
+            if waited + server_wait > self.max_total_wait:
+                return Decision(
+                    False, wait=server_wait, reason="the call's total wait would pass its cap", wait_too_long=True
+                )
             return Decision(True, wait=server_wait, reason=f"{kind.value}; server asked to wait")
-        return Decision(True, wait=self.backoff(retries_done, jitter), reason=f"{kind.value}; backing off")
+        wait = self.backoff(retries_done, jitter)
+        if waited + wait > self.max_total_wait:
+            return Decision(False, wait=wait, reason="the call's total wait would pass its cap")
+        return Decision(True, wait=wait, reason=f"{kind.value}; backing off")
 
     def _may_repeat(self, safety: Safety, per_call: bool | None, has_key: bool) -> bool:
         opted_in = self.retry_ambiguous if per_call is None else per_call

@@ -23,6 +23,7 @@
     │       └── ModelAtCapacityError       503
     ├── RequestValidationError             arguments that do not fit the spec's request (also a ValueError)
     ├── RetryBudgetExceededError           too many recent failures to risk another retry
+    │   └── FailureBudgetSpentError        a fresh call refused before sending; carries retry_in
     ├── ResponseValidationError            a 2xx body (or stream chunk) that does not fit its model
     ├── StreamInterruptedError             a stream ended early; carries what arrived
     ├── SpendLimitError                    a job's quote is above max_usd; nothing billable was sent
@@ -115,6 +116,7 @@ __all__ = [
     "E2EENotInstalledError",
     "E2EESignatureError",
     "E2EEUnsupportedRequestError",
+    "FailureBudgetSpentError",
     "GoneError",
     "InsufficientBalanceError",
     "JobError",
@@ -347,3 +349,22 @@ __all__ += [
     "WalletError",
     "WalletNotInstalledError",
 ]
+
+
+class FailureBudgetSpentError(RetryBudgetExceededError):
+    """A fresh call refused before sending: the failure window is nearly spent.
+
+    `retry_in` is the number of seconds until the oldest failure leaves the window.
+    Turned off with `FailureBudget(gate_fresh_calls=False)`.
+    """
+
+    def __init__(self, message: str, *, retry_in: float) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_failure_budget_spent, (self.message, self.retry_in))
+
+
+def _rebuild_failure_budget_spent(message: str, retry_in: float) -> FailureBudgetSpentError:
+    return FailureBudgetSpentError(message, retry_in=retry_in)
