@@ -24,7 +24,9 @@ def main() -> None:
             print(f"error: the venice command needs {exc.name}: pip install 'venice-client[cli]'", file=sys.stderr)
             sys.exit(2)
         raise
-    group(prog_name="venice")
+    from venice_ext.cli._app import run_main
+
+    run_main(group)
 
 
 def __getattr__(name: str) -> Any:
