@@ -37,6 +37,27 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.stdout.startswith("venice ")
 
 
+def test_global_options_anywhere(fake: FakeVenice) -> None:
+    result = CliRunner().invoke(
+        cli, ["embed", "hi", "--api-key", API_KEY, f"--base-url={fake.base_url}"], env={"VENICE_API_KEY": ""}
+    )
+    assert result.exit_code == 0, result.stderr
+    fake.script(
+        "POST",
+        "/chat/completions",
+        Reply(500, json={"error": "boom"}),
+        Reply(500, json={"error": "boom"}),
+        Reply(500, json={"error": "boom"}),
+    )
+    result = CliRunner().invoke(cli, ["--api-key", API_KEY, "--base-url", fake.base_url, "chat", "x", "--debug"])
+    assert result.exit_code == 1 and type(result.exception).__name__ == "ServerError"
+    # After `--`, it is the prompt.
+    code, _, _ = run(fake, "chat", "--", "--debug")
+    assert (
+        code == 0 and fake.requests_to("POST", "/chat/completions")[-1].json()["messages"][-1]["content"] == "--debug"
+    )
+
+
 def test_json_on_every_command(fake: FakeVenice, tmp_path: Path) -> None:
     documents = {
         "chat": run(fake, "chat", "hi", "--json"),

@@ -53,7 +53,41 @@ class Settings:
     debug: bool
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Options of the group a user may also type after the command (`venice chat hi --debug`).
+_GLOBAL_WITH_VALUE = ("--api-key", "--base-url")
+_GLOBAL_FLAGS = ("--debug",)
+
+
+class _GlobalOptionsAnywhere(click.Group):
+    """A group whose own options are accepted anywhere on the line, as `gh` and `llm` accept theirs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        front: list[str] = []
+        rest: list[str] = []
+        index = 0
+        while index < len(args):
+            arg = args[index]
+            if arg == "--":
+                rest.extend(args[index:])
+                break
+            name = arg.split("=", 1)[0]
+            if name in _GLOBAL_WITH_VALUE:
+                if "=" in arg:
+                    front.append(arg)
+                elif index + 1 < len(args):
+                    front.extend(args[index : index + 2])
+                    index += 1
+                else:
+                    rest.append(arg)  # click reports the missing value
+            elif arg in _GLOBAL_FLAGS:
+                front.append(arg)
+            else:
+                rest.append(arg)
+            index += 1
+        return super().parse_args(ctx, front + rest)
+
+
+@click.group(cls=_GlobalOptionsAnywhere, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=_version(), prog_name="venice", message="%(prog)s %(version)s")
 @click.option("--api-key", envvar="VENICE_API_KEY", help="API key (default: $VENICE_API_KEY).", show_envvar=True)
 @click.option("--base-url", envvar="VENICE_BASE_URL", help="API base URL (default: $VENICE_BASE_URL, then Venice).")
