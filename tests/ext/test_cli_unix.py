@@ -268,3 +268,26 @@ def test_ctrl_c_in_a_terminal_exits_130(fake: FakeVenice, tmp_path: Path, comman
     assert "interrupted" in screen
     if command == "speak":
         assert not (tmp_path / "a.mp3").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_auth_login_keeps_the_key_in_a_private_file(
+    fake: FakeVenice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venice_ext.cli import _keystore
+
+    monkeypatch.setattr(_keystore, "keyring_module", lambda: None)  # the file, whatever this machine has
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "VENICE_API_KEY": ""}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["auth", "status", "--json"], env=env).stdout.count('"logged_in": false') == 1
+    assert runner.invoke(cli, ["auth", "login"], input=f"{API_KEY}\n", env=env).exit_code == 0
+    stored = tmp_path / "venice" / "config.json"
+    assert stored.stat().st_mode & 0o777 == 0o600 and json.loads(stored.read_text()) == {"api_key": API_KEY}
+    status = json.loads(runner.invoke(cli, ["auth", "status", "--json"], env=env).stdout)
+    assert status == {"logged_in": True, "source": str(stored)}
+    result = runner.invoke(cli, ["--base-url", fake.base_url, "embed", "hi"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert fake.requests[-1].headers["authorization"] == f"Bearer {API_KEY}"
+    # The environment comes first: a wrong key there is used, and refused.
+    result = runner.invoke(cli, ["--base-url", fake.base_url, "embed", "hi"], env={**env, "VENICE_API_KEY": "wrong"})
+    assert result.exit_code == 1 and "401" in result.stderr
+    assert runner.invoke(cli, ["auth", "logout"], env=env).exit_code == 0 and not stored.exists()

@@ -89,7 +89,9 @@ class _GlobalOptionsAnywhere(click.Group):
 
 @click.group(cls=_GlobalOptionsAnywhere, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=_version(), prog_name="venice", message="%(prog)s %(version)s")
-@click.option("--api-key", envvar="VENICE_API_KEY", help="API key (default: $VENICE_API_KEY).", show_envvar=True)
+@click.option(
+    "--api-key", envvar="VENICE_API_KEY", help="API key (default: $VENICE_API_KEY, then `venice auth login`'s)."
+)
 @click.option("--base-url", envvar="VENICE_BASE_URL", help="API base URL (default: $VENICE_BASE_URL, then Venice).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.pass_context
@@ -101,7 +103,13 @@ def cli(ctx: click.Context, api_key: str | None, base_url: str | None, debug: bo
 def venice_client(settings: Settings) -> Any:
     from venice_ext import Venice
 
-    return Venice(api_key=settings.api_key, base_url=settings.base_url)
+    api_key = settings.api_key
+    if not api_key:
+        # After --api-key and the environment: what `venice auth login` stored.
+        from venice_ext.cli._keystore import stored_key
+
+        api_key = stored_key()[0]
+    return Venice(api_key=api_key, base_url=settings.base_url)
 
 
 def read_prompt(prompt: str | None) -> str:
