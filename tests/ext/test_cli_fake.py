@@ -100,3 +100,11 @@ def test_the_standalone_server_listens_on_the_port_asked() -> None:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(timeout=10)
+
+
+def test_the_cli_defaults_are_in_the_fakes_catalogue(client: Venice) -> None:
+    from venice_ext.cli import _commands
+
+    listed = {entry.id for entry in client.call(list_models).data}
+    defaults = [_commands.CHAT_MODEL, _commands.IMAGE_MODEL, _commands.SPEECH_MODEL, _commands.TRANSCRIPTION_MODEL]
+    assert {*defaults, _commands.EMBEDDING_MODEL} <= listed
