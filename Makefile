@@ -12,12 +12,13 @@ GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml spec/always_sent.yaml 
 	scripts/transforms.py scripts/generate.py scripts/spec_io.py scripts/resources.py scripts/resource_names.py \
 	$(wildcard venice_spec/*.py)
 
-.PHONY: help demo install spec spec-diff update-spec generate unasync test test-history bench lint typecheck clean
+.PHONY: help demo install install-node dist spec spec-diff update-spec generate unasync test test-history bench lint typecheck clean
 
 help:
 	@echo "make demo          install what is missing, regenerate, tour the client against a fake Venice (LIVE=1: the real API)"
-	@echo "make install       venv + pinned tools, npm ci, fetch spec, generate, editable install"
-	@echo "make test          whatever of install is missing, then the whole test suite"
+	@echo "make install       venv + pinned tools, fetch spec, generate, editable install (no Node)"
+	@echo "make test          whatever of install is missing, npm ci (Prism), then the whole test suite"
+	@echo "make dist          a wheel and an sdist in dist/, the generated client inside"
 	@echo "make spec          fetch the spec from VENICE_SPEC_SOURCE and update spec/venice-spec.lock"
 	@echo "make spec-diff OLD=path NEW=path [JSON=1]"
 	@echo "                   what changed between two spec versions, breaking changes marked"
@@ -29,7 +30,10 @@ help:
 	@echo "make unasync       rewrite the sync twins in venice_ext from their async source"
 	@echo "make lint          ruff + mypy --strict on venice_ext, venice_spec and scripts"
 
-install: $(VENV)/.deps node_modules/.package-lock.json $(GENERATED) $(VENV)/.editable
+# No Node here: only the Prism contract tests need it, and `make test` installs it for them.
+install: $(VENV)/.deps $(GENERATED) $(VENV)/.editable
+
+install-node: node_modules/.package-lock.json
 
 $(VENV)/.deps: requirements/dev.txt requirements/runtime.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,12 +68,21 @@ $(VENV)/.editable: $(VENV)/.deps pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-demo: install
+# Generates once, also on a fresh clone (not once for `install` and again for the tour).
+demo: $(VENV)/.deps spec/swagger.yaml
 	@echo "== regenerating the client from $$(grep -o '"info.version": "[^"]*"' spec/venice-spec.lock)"
 	$(PY) -m scripts.generate
+	@$(MAKE) --no-print-directory $(VENV)/.editable
 	$(BIN)/venice demo $(if $(LIVE),--live)
 
-test: install
+# Built without network or build isolation, from the setuptools pinned in the venv.
+dist: install
+	rm -rf dist build
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation --wheel-dir dist .
+	$(PY) -c "from setuptools import build_meta; print(build_meta.build_sdist('dist'))"
+	@ls -l dist
+
+test: install install-node
 	$(PY) -m pytest -q
 
 test-history: $(VENV)/.deps
@@ -93,4 +106,4 @@ lint: install
 	$(BIN)/mypy --strict venice_ext venice_spec scripts
 
 clean:
-	rm -rf generated/venice_api .pytest_cache .mypy_cache .hypothesis
+	rm -rf generated/venice_api .pytest_cache .mypy_cache .hypothesis build dist

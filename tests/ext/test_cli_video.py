@@ -152,7 +152,7 @@ def test_ctrl_c_leaves_the_job_resumable_and_resume_finishes_it(
     job_file = tmp_path / "cat.mp4.job.json"
     # The first poll hangs, as a slow answer would, until the user gives up with Ctrl-C.
     fake.script("POST", "/video/retrieve", Stall(30, processing(1_000)))
-    process = interruptible(fake, "video", "a cat", "-o", str(target))
+    process = interruptible(fake, "video", "--yes", "a cat", "-o", str(target))
     try:
         deadline = time.monotonic() + 20
         while not (job_file.exists() and fake.requests_to("POST", "/video/retrieve")):
@@ -193,7 +193,7 @@ def test_ctrl_c_while_queueing_waits_for_the_job_file(fake: FakeVenice, tmp_path
     queued = {"model": video_cli.VIDEO_MODEL, "queue_id": "slow-queue-1"}
     fake.script("POST", "/video/queue", Stall(1, Reply(json=queued)))
     fake.script("POST", "/video/retrieve", Stall(30, processing(1_000)))
-    process = interruptible(fake, "video", "a cat", "-o", str(target))
+    process = interruptible(fake, "video", "--yes", "a cat", "-o", str(target))
     try:
         deadline = time.monotonic() + 20
         while not fake.requests_to("POST", "/video/queue"):
@@ -214,7 +214,9 @@ def test_ctrl_c_while_queueing_waits_for_the_job_file(fake: FakeVenice, tmp_path
 
 def test_the_prompt_from_stdin(fake: FakeVenice, instant: FakeClock, tmp_path: Path) -> None:
     target = tmp_path / "stdin.mp4"
-    code, out, _ = run(fake, "video", "-", "-o", str(target), "--model", "kling-v3-pro-text-to-video", stdin="A fox\n")
+    code, out, _ = run(
+        fake, "video", "--yes", "-", "-o", str(target), "--model", "kling-v3-pro-text-to-video", stdin="A fox\n"
+    )
     assert code == 0 and out.startswith(f"saved {target}")
     queued = fake.requests_to("POST", "/video/queue")[0].json()
     assert queued == {"model": "kling-v3-pro-text-to-video", "prompt": "A fox\n", "duration": "5s"}
@@ -223,7 +225,7 @@ def test_the_prompt_from_stdin(fake: FakeVenice, instant: FakeClock, tmp_path: P
 
 def test_an_error_from_queue_is_one_line_and_exit_1(fake: FakeVenice, tmp_path: Path) -> None:
     fake.script("POST", "/video/queue", Reply(400, json={"error": "Invalid duration for this model"}))
-    code, out, err = run(fake, "video", "a cat", "-o", str(tmp_path / "a.mp4"), "--duration", "30s")
+    code, out, err = run(fake, "video", "--yes", "a cat", "-o", str(tmp_path / "a.mp4"), "--duration", "30s")
     assert code == 1 and out == ""
     last = err.splitlines()[-1]
     assert last.startswith("error: 400") and "Invalid duration for this model" in last and "(request id fake-" in last
@@ -234,7 +236,7 @@ def test_an_error_from_queue_is_one_line_and_exit_1(fake: FakeVenice, tmp_path: 
 def test_a_timeout_says_how_to_resume_and_keeps_the_job(fake: FakeVenice, instant: FakeClock, tmp_path: Path) -> None:
     job_file = tmp_path / "late.mp4.job.json"
     fake.set_default("POST", "/video/retrieve", processing(20_000))
-    code, out, err = run(fake, "video", "a cat", "-o", str(tmp_path / "late.mp4"), "--timeout", "60")
+    code, out, err = run(fake, "video", "--yes", "a cat", "-o", str(tmp_path / "late.mp4"), "--timeout", "60")
     assert code == 1 and out == ""
     assert err.splitlines()[-1] == (
         f"error: video job {CANNED_QUEUE_ID} still PROCESSING after waiting 60 s, 14% of Venice's estimate; "
@@ -246,7 +248,7 @@ def test_a_timeout_says_how_to_resume_and_keeps_the_job(fake: FakeVenice, instan
 def test_any_other_failure_after_queueing_keeps_the_job(fake: FakeVenice, instant: FakeClock, tmp_path: Path) -> None:
     job_file = tmp_path / "v.mp4.job.json"
     fake.set_default("POST", "/video/retrieve", Reply(503, json={"error": "The model is at capacity."}))
-    code, _, err = run(fake, "video", "a cat", "-o", str(tmp_path / "v.mp4"))
+    code, _, err = run(fake, "video", "--yes", "a cat", "-o", str(tmp_path / "v.mp4"))
     assert code == 1 and "Traceback" not in err
     assert err.splitlines()[-1].endswith(
         f"; the job is kept: resume with: venice video --resume {shlex.quote(str(job_file))}"
@@ -256,7 +258,7 @@ def test_any_other_failure_after_queueing_keeps_the_job(fake: FakeVenice, instan
 
 def test_a_failed_job_removes_its_job_file(fake: FakeVenice, instant: FakeClock, tmp_path: Path) -> None:
     fake.script("POST", "/video/retrieve", Reply(json={"status": "FAILED", "error": "The provider failed"}))
-    code, _, err = run(fake, "video", "a cat", "-o", str(tmp_path / "v.mp4"))
+    code, _, err = run(fake, "video", "--yes", "a cat", "-o", str(tmp_path / "v.mp4"))
     last = err.splitlines()[-1]
     assert code == 1 and last.startswith(f"error: video job {CANNED_QUEUE_ID} failed with status FAILED")
     assert "The provider failed" in last and "(request id fake-" in last
@@ -272,7 +274,7 @@ def test_usage_errors_exit_2_and_send_nothing(fake: FakeVenice, tmp_path: Path) 
 
     pending = tmp_path / "b.mp4.job.json"
     pending.write_text("{}")
-    code, _, err = run(fake, "video", "a cat", "-o", str(tmp_path / "b.mp4"))
+    code, _, err = run(fake, "video", "--yes", "a cat", "-o", str(tmp_path / "b.mp4"))
     assert code == 2 and "--resume" in err, "a pending job's file is never overwritten"
     code, _, err = run(fake, "video", "--resume", str(pending), "--model", "other")
     assert code == 2 and "--model" in err
@@ -303,7 +305,7 @@ def test_the_progress_bar_redraws_in_place_in_a_terminal(fake: FakeVenice, tmp_p
     fake.script("POST", "/video/retrieve", processing(5_000, 8_000), processing(6_500, 8_000), mp4())
     venice = Path(sys.executable).with_name("venice")
     command = [str(venice)] if venice.exists() else [sys.executable, "-m", "venice_ext"]
-    command += ["--api-key", API_KEY, "--base-url", fake.base_url, "video", "a cat", "-o", str(target)]
+    command += ["--api-key", API_KEY, "--base-url", fake.base_url, "video", "--yes", "a cat", "-o", str(target)]
     # The pane stays open after the command so its last screen can be read.
     shell = f'{shlex.join(command)}; echo "exit=$?"; sleep 120'
     socket_name, session = f"venice-test-{uuid.uuid4().hex[:8]}", "venice-video"

@@ -14,7 +14,13 @@ import pytest
 from venice_ext.testing import FakeVenice
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-EXAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+TEXT = README.read_text(encoding="utf-8")
+EXAMPLES = re.findall(r"```python\n(.*?)```", TEXT, flags=re.DOTALL)
+# An example followed (before the next code block) by a ```text block shows what it prints.
+SHOWN_OUTPUT = {
+    source: shown
+    for source, shown in re.findall(r"```python\n(.*?)```\n(?:[^`]*?)```text\n(.*?)```", TEXT, flags=re.DOTALL)
+}
 
 
 def test_the_readme_has_examples() -> None:
@@ -35,6 +41,12 @@ def test_readme_example_runs(source: str, monkeypatch: pytest.MonkeyPatch, tmp_p
             exec(compile(source, str(README), "exec"), module.__dict__)
         if "FakeVenice(" not in source:  # an example that starts its own fake talks to that one
             assert fake.requests, "the example talked to the fake server"
+    if source in SHOWN_OUTPUT:
+        assert output.getvalue() == SHOWN_OUTPUT[source], "the README shows what the example really prints"
+
+
+def test_the_readme_shows_printed_output() -> None:
+    assert len(SHOWN_OUTPUT) >= 2
 
 
 def test_readme_examples_pass_mypy_strict(tmp_path: Path) -> None:

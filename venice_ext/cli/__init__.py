@@ -10,7 +10,7 @@ __all__ = ["cli", "main"]
 
 def _load() -> Any:
     # Importing the command modules registers their commands on the group.
-    from venice_ext.cli import _commands, _demo, _spec, _video  # noqa: F401
+    from venice_ext.cli import _auth, _commands, _demo, _spec, _video  # noqa: F401
     from venice_ext.cli._app import cli
 
     return cli
@@ -24,7 +24,9 @@ def main() -> None:
             print(f"error: the venice command needs {exc.name}: pip install 'venice-client[cli]'", file=sys.stderr)
             sys.exit(2)
         raise
-    group(prog_name="venice")
+    from venice_ext.cli._app import run_main
+
+    run_main(group)
 
 
 def __getattr__(name: str) -> Any:

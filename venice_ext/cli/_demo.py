@@ -8,6 +8,7 @@ without a key or a network. `make demo` regenerates the client first.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,15 +105,18 @@ def _heading(text: str) -> None:
     "-o",
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("demo-output"),
-    show_default=True,
+    help="Where the tour's files go  [default: a new temporary directory, printed at the end]",
 )
 @click.option("--max-usd", type=float, default=2.0, show_default=True, help="Spend limit for the video.")
 @click.pass_obj
 @handle_errors
-def demo(settings: Settings, live: bool, output_dir: Path, max_usd: float) -> None:
+def demo(settings: Settings, live: bool, output_dir: Path | None, max_usd: float) -> None:
     """A tour: models, a streamed answer, a two-step tool loop, a video with a progress bar."""
     from venice_api.api.models import list_models
+
+    if output_dir is None:
+        # Not the working directory: a tour run from a checkout must leave nothing untracked there.
+        output_dir = Path(tempfile.mkdtemp(prefix="venice-demo-"))
 
     with _target(settings, live) as client:
         _heading("models")

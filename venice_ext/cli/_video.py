@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from venice_ext.cli._app import Settings, cli, fail, handle_errors, venice_client
+from venice_ext.cli._app import EXIT_INTERRUPTED, Settings, cli, fail, handle_errors, read_prompt, venice_client
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -41,7 +41,6 @@ VIDEO_MODEL = "wan-2-7-text-to-video"
 # The quote requires a duration; the shortest one most models offer keeps a first try cheap.
 DEFAULT_DURATION = "5s"
 JOB_SUFFIX = ".job.json"
-EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a Ctrl-C
 
 
 @dataclass
@@ -65,6 +64,8 @@ class _Run:
 @click.option("--aspect-ratio", help="e.g. 16:9, 9:16, 1:1 (models that offer a choice).")
 @click.option("--resolution", help="e.g. 720p, 1080p (models that offer a choice).")
 @click.option("--max-usd", type=click.FloatRange(min=0), help="Queue nothing if Venice quotes more than this.")
+@click.option("--json", "as_json", is_flag=True, help="The saved video as one JSON document on stdout.")
+@click.option("--yes", "-y", is_flag=True, help="Without --max-usd: queue at the quoted price without asking.")
 @click.option(
     "--timeout", type=click.FloatRange(min=0), help="Stop waiting after this many seconds; the job stays resumable."
 )
@@ -86,6 +87,8 @@ def video(
     aspect_ratio: str | None,
     resolution: str | None,
     max_usd: float | None,
+    as_json: bool,
+    yes: bool,
     timeout: float | None,
     job_path: Path | None,
 ) -> None:
@@ -108,13 +111,13 @@ def video(
         if given:
             raise click.UsageError(f"--resume continues a job already queued; {', '.join(given)} cannot change it")
         with venice_client(settings) as client:
-            resume_video_job(client, job_path, output=output, timeout=timeout)
+            resume_video_job(client, job_path, output=output, timeout=timeout, as_json=as_json)
         return
-    if prompt is None:
+    if prompt is None and (sys.stdin is None or sys.stdin.isatty()):
         raise click.UsageError("give a PROMPT, or --resume FILE.job.json to continue an earlier job")
     if output is None:
         raise click.UsageError("-o/--output is required: where to save the video")
-    text = _read_prompt(prompt)
+    text = read_prompt(prompt)
     with venice_client(settings) as client:
         run_video_job(
             client,
@@ -126,6 +129,8 @@ def video(
             resolution=resolution,
             max_usd=max_usd,
             timeout=timeout,
+            yes=yes,
+            as_json=as_json,
         )
 
 
@@ -140,10 +145,13 @@ def run_video_job(
     resolution: str | None = None,
     max_usd: float | None = None,
     timeout: float | None = None,
+    yes: bool = False,
+    as_json: bool = False,
 ) -> Path:
     """`venice video PROMPT -o OUTPUT` with the caller's client (`venice demo` uses it too).
 
-    Prints the quote, refuses above `max_usd` (SpendLimitError, nothing queued), keeps the
+    Prints the quote, refuses above `max_usd` (SpendLimitError, nothing queued); with no
+    `max_usd` and not `yes`, asks in a terminal and refuses elsewhere. Keeps the
     job in OUTPUT.job.json until the video is saved and Venice's copy deleted, and shows a
     progress bar meanwhile. Returns OUTPUT. Ctrl-C exits 130, saying how to resume.
     """
@@ -153,14 +161,16 @@ def run_video_job(
     _check_new_target(output, run.job_path)
     params = _params(model, _duration(duration), aspect_ratio, resolution)
     try:
-        run.job = _queue(client, run, prompt, params, max_usd)
-        _finish(run, run.job, output, timeout)
+        run.job = _queue(client, run, prompt, params, max_usd, yes)
+        _finish(run, run.job, output, timeout, as_json)
     except KeyboardInterrupt:
         _interrupted(run)
     return output
 
 
-def resume_video_job(client: Any, job_path: Path, *, output: Path | None = None, timeout: float | None = None) -> Path:
+def resume_video_job(
+    client: Any, job_path: Path, *, output: Path | None = None, timeout: float | None = None, as_json: bool = False
+) -> Path:
     """`venice video --resume FILE.job.json`: no quote, no queue; the video goes to `output`,
     by default the job file's name without `.job.json`. Returns where it went."""
     target = output if output is not None else _output_of(job_path)
@@ -168,17 +178,10 @@ def resume_video_job(client: Any, job_path: Path, *, output: Path | None = None,
     try:
         run.job = _resumed(client, job_path)
         click.echo(f"resuming video job {run.job.queue_id} ({run.job.model}) into {target}", err=True)
-        _finish(run, run.job, target, timeout)
+        _finish(run, run.job, target, timeout, as_json)
     except KeyboardInterrupt:
         _interrupted(run)
     return target
-
-
-def _read_prompt(prompt: str) -> str:
-    text = sys.stdin.read() if prompt == "-" else prompt
-    if not text.strip():
-        raise click.UsageError("the prompt is empty")
-    return text
 
 
 def _duration(value: str) -> str:
@@ -204,6 +207,12 @@ def _output_of(job_path: Path) -> Path:
 
 def _check_new_target(output: Path, job_path: Path) -> None:
     """Checked before the quote: a paid job whose file has nowhere to go is money wasted."""
+    if str(output) == "-":
+        raise click.BadParameter(
+            "a video is saved to a file (and resumable from it), not standard output", param_hint="-o/--output"
+        )
+    if output.exists() and not output.is_file():
+        raise click.BadParameter(f"{output} exists and is not a regular file", param_hint="-o/--output")
     if output.is_dir():
         raise click.BadParameter(f"{output} is a directory", param_hint="-o/--output")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -217,11 +226,20 @@ def _check_new_target(output: Path, job_path: Path) -> None:
         )
 
 
-def _queue(client: Any, run: _Run, prompt: str, params: dict[str, Any], max_usd: float | None) -> VideoJob:
+def _queue(client: Any, run: _Run, prompt: str, params: dict[str, Any], max_usd: float | None, yes: bool) -> VideoJob:
     from venice_ext.errors import SpendLimitError
 
     price = client.video.quote(**params)
     click.echo(f"quote: {_usd(price)} for {params['model']}", err=True)
+    if max_usd is None and not yes:
+        # A video is paid at any price once queued: without a limit, a person says yes to this one.
+        if not (sys.stdin is not None and sys.stdin.isatty()):
+            raise click.UsageError(
+                f"Venice quotes {_usd(price)}; nothing was queued. Give --max-usd AMOUNT or --yes to queue it"
+            )
+        if not click.confirm(f"queue it for {_usd(price)}?", default=False, err=True):
+            click.echo("nothing was queued", err=True)
+            sys.exit(0)
     if max_usd is not None and price > max_usd:
         raise SpendLimitError(
             f"Venice quotes {_usd(price)} for this video with {params['model']}, above --max-usd {_usd(max_usd)}; "
@@ -251,7 +269,7 @@ def _resumed(client: Any, job_path: Path) -> VideoJob:
     return job
 
 
-def _finish(run: _Run, job: VideoJob, output: Path, timeout: float | None) -> None:
+def _finish(run: _Run, job: VideoJob, output: Path, timeout: float | None, as_json: bool = False) -> None:
     from venice_ext.errors import JobFailedError, JobTimeoutError, VeniceError
 
     try:
@@ -295,7 +313,9 @@ def _finish(run: _Run, job: VideoJob, output: Path, timeout: float | None) -> No
             f"delete it with: venice video --resume {shlex.quote(str(run.job_path))}",
             err=True,
         )
-    click.echo(f"saved {output} ({size:,} bytes)")
+    from venice_ext.cli._output import saved_line
+
+    saved_line(output, size, as_json=as_json, queue_id=job.queue_id, model=job.model, quote_usd=job.quote_usd)
 
 
 def _debugging() -> bool:

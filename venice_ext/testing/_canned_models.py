@@ -1,7 +1,7 @@
 """Canned answers for the model catalogue: /models, /models/traits, /models/compatibility_mapping.
 
 The listing holds one or two entries per model type, copied from a real GET /models answer and
-trimmed (tts-kokoro's 54 voices cut to six).
+trimmed (tts-kokoro's 54 voices cut to six), among them the `venice` command's default models.
 """
 
 from __future__ import annotations
@@ -138,11 +138,11 @@ _MODELS: list[dict[str, Any]] = [
         },
     },
     {
-        "id": "openai/whisper-large-v3",
+        "id": "nvidia/parakeet-tdt-0.6b-v3",
         "type": "asr",
-        "created": 1736899200,
+        "created": 1760136444,
         "model_spec": {
-            "name": "Whisper Large V3",
+            "name": "Parakeet ASR",
             "privacy": "private",
             "pricing": {"per_audio_second": {"usd": 0.0001, "diem": 0.0001}},
             "traits": [],
@@ -163,17 +163,47 @@ _MODELS: list[dict[str, Any]] = [
         },
     },
     {
-        "id": "upscaler",
-        "type": "upscale",
-        "created": 1744453050,
+        "id": "z-image-turbo",
+        "type": "image",
+        "created": 1764758779,
         "model_spec": {
-            "name": "Upscaler",
+            "name": "Z-Image Turbo",
             "privacy": "private",
             "pricing": {
                 "generation": {"usd": 0.01, "diem": 0.01},
                 "upscale": {"2x": {"usd": 0.02, "diem": 0.02}, "4x": {"usd": 0.08, "diem": 0.08}},
             },
-            "traits": [],
+            "traits": ["default", "fastest"],
+        },
+    },
+    {
+        "id": "zai-org-glm-5-2",
+        "type": "text",
+        "created": 1781568000,
+        "model_spec": {
+            "name": "GLM 5.2",
+            "privacy": "private",
+            "availableContextTokens": 1000000,
+            "pricing": {
+                "input": {"usd": 1.4, "diem": 1.4},
+                "cache_input": {"usd": 0.26, "diem": 0.26},
+                "output": {"usd": 4.4, "diem": 4.4},
+            },
+            "traits": ["default", "function_calling_default"],
+            "capabilities": {
+                **_LLM_CAPABILITIES_OFF,
+                "optimizedForCode": True,
+                "quantization": "fp8",
+                "supportsFunctionCalling": True,
+                "supportsMultipleImages": False,
+                "supportsReasoning": True,
+                "supportsReasoningEffort": True,
+                "reasoningEffortOptions": ["none", "high", "max"],
+                "defaultReasoningEffort": "max",
+                "supportsResponseSchema": True,
+                "supportsVision": False,
+                "supportsWebSearch": True,
+            },
         },
     },
 ]

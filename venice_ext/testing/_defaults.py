@@ -16,6 +16,7 @@ from typing import Any
 
 from venice_ext.testing._canned import CANNED
 from venice_ext.testing._replies import SSE, Action, RecordedRequest, Reply, Respond
+from venice_ext.testing._schema_answer import instance_of
 
 __all__ = ["DEFAULT_ROUTES", "chat_completion_events", "response_events"]
 
@@ -117,11 +118,28 @@ def _streamable(route: tuple[str, str], flag: str, stream: Callable[[Reply, Mapp
     canned = CANNED[route]
 
     def answer(request: RecordedRequest) -> Action:
-        if _body(request).get(flag) is True:
-            return stream(copy.deepcopy(canned), _body(request))
-        return canned
+        body = _body(request)
+        reply = _fitting_schema(canned, body) if route == ("POST", "/chat/completions") else canned
+        if body.get(flag) is True:
+            return stream(copy.deepcopy(reply), body)
+        return reply
 
     return Respond(answer)
+
+
+def _fitting_schema(canned: Reply, body: Mapping[str, Any]) -> Reply:
+    """The canned completion, its content a JSON document that fits the request's `json_schema`, if any."""
+    response_format = body.get("response_format")
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return canned
+    wrapper = response_format.get("json_schema")
+    schema = wrapper.get("schema") if isinstance(wrapper, dict) else None
+    if not isinstance(schema, dict):
+        return canned
+    completion = copy.deepcopy(canned.json)
+    for choice in completion.get("choices", []):
+        choice["message"]["content"] = json.dumps(instance_of(schema))
+    return Reply(json=completion, headers=dict(canned.headers))
 
 
 def _chat_stream(canned: Reply, body: Mapping[str, Any]) -> SSE:
@@ -141,9 +159,30 @@ def _responses_stream(canned: Reply, body: Mapping[str, Any]) -> SSE:
     return SSE(response_events(canned.json), done=False)
 
 
+def _character_by_slug() -> Respond:
+    """The canned character for its own slug; Venice's 404 for any other, so `NotFoundError` can be tried."""
+    canned = CANNED[("GET", "/characters/{slug}")]
+    # The canned character, and the one Venice's spec gives as its example slug.
+    known = {canned.json["data"]["slug"]: None, "alan-watts": "Alan Watts"}
+
+    def answer(request: RecordedRequest) -> Action:
+        slug = request.path.rsplit("/", 1)[-1]
+        if slug not in known:
+            return Reply(404, json={"error": "Character not found"})
+        name = known[slug]
+        if name is None:
+            return canned
+        reply = copy.deepcopy(canned.json)
+        reply["data"].update(slug=slug, name=name)
+        return Reply(json=reply)
+
+    return Respond(answer)
+
+
 DEFAULT_ROUTES: dict[tuple[str, str], Action] = {
     **CANNED,
     ("POST", "/chat/completions"): _streamable(("POST", "/chat/completions"), "stream", _chat_stream),
     ("POST", "/responses"): _streamable(("POST", "/responses"), "stream", _responses_stream),
     ("POST", "/audio/speech"): _streamable(("POST", "/audio/speech"), "streaming", _speech_stream),
+    ("GET", "/characters/{slug}"): _character_by_slug(),
 }

@@ -67,8 +67,12 @@ class FakeVenice:
     answers; by default the canned answers for every operation of the spec.
     `enclave=True` (or a FakeEnclave) adds an E2EE model, `fake.enclave`: it serves
     `/tee/attestation` and `/tee/signature` and answers E2EE chat requests encrypted
-    (needs the `e2ee` extra).
+    (needs the `e2ee` extra). `port` 0 picks a free one. Every answer carries
+    `x-venice-balance-usd` (and `-diem`), counting down from `balance_usd` by
+    `COST_PER_POST` for each POST under /api/v1.
     """
+
+    COST_PER_POST = 0.0125
 
     def __init__(
         self,
@@ -77,8 +81,13 @@ class FakeVenice:
         routes: Mapping[tuple[str, str], Action] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         enclave: bool | FakeEnclave = False,
+        port: int = 0,
+        balance_usd: float = 42.17,
     ) -> None:
         self.api_key = api_key
+        self.requested_port = port
+        # Sent as `x-venice-balance-usd` and lowered by every POST, as paid requests lower Venice's.
+        self.balance_usd = balance_usd
         self.extra_headers = dict(extra_headers or {})
         self._lock = threading.Lock()
         self._routes: list[_Route] = []
@@ -110,7 +119,7 @@ class FakeVenice:
             def handle(self) -> None:
                 fake._serve_connection(self.request)
 
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", self.requested_port), Handler, bind_and_activate=False)
         server.daemon_threads = True
         server.allow_reuse_address = True
         server.request_queue_size = 256  # the default backlog of 5 drops bursts of connects
@@ -291,6 +300,8 @@ class FakeVenice:
         recorded = RecordedRequest(method, path, query, dict(headers), body, connection, time.time(), action)
         with self._lock:
             self._requests.append(recorded)
+            if method == "POST" and action not in ("Reset", "reset before body"):
+                self.balance_usd = max(0.0, round(self.balance_usd - self.COST_PER_POST, 6))
         return recorded
 
     def _perform(self, sock: socket.socket, action: Reply | SSE | Reset | DropAfter | Stall) -> bool:
@@ -360,7 +371,14 @@ class FakeVenice:
         return {"accept-ranges": "bytes"} if action.honour_range else {}
 
     def _base_headers(self) -> dict[str, str]:
-        return {"cf-ray": f"fake-{int(time.time() * 1000) % 10**9:09d}", **self.extra_headers}
+        with self._lock:
+            balance = self.balance_usd
+        return {
+            "cf-ray": f"fake-{int(time.time() * 1000) % 10**9:09d}",
+            "x-venice-balance-usd": f"{balance:.4f}",
+            "x-venice-balance-diem": "12.5000",
+            **self.extra_headers,
+        }
 
     def _sse_headers(self, action: SSE) -> dict[str, str]:
         return {
