@@ -76,7 +76,6 @@ from venice_ext.errors import (
     WalletError,
     WalletNotInstalledError,
 )
-from venice_ext.wallet import AutoTopUp, PrivateKeySigner, TopUpResult, Wallet, WalletSigner
 
 if TYPE_CHECKING:
     from venice_ext.e2ee import Attestation, E2EEOptions, ResponseSignature, SignatureCheck, VerifiedAttestation
@@ -90,10 +89,16 @@ if TYPE_CHECKING:
     from venice_ext.tools._loop import LoopFinished, TextDelta, ToolCallFinished, ToolCallStarted
     from venice_ext.tools._structured import ParsedCompletion
     from venice_ext.tools._tool import Tool, tool
+    from venice_ext.wallet import AutoTopUp, PrivateKeySigner, TopUpResult, Wallet, WalletSigner
 
 # Loaded on first use (PEP 562): tools, jobs and the other streams are not needed to
 # import the client, and importing them all cost more than the client itself.
 _LAZY: dict[str, str] = {
+    "AutoTopUp": "venice_ext.wallet",
+    "PrivateKeySigner": "venice_ext.wallet",
+    "TopUpResult": "venice_ext.wallet",
+    "Wallet": "venice_ext.wallet",
+    "WalletSigner": "venice_ext.wallet",
     "AsyncAudioJob": "venice_ext.jobs._job",
     "AsyncAudioJobs": "venice_ext.jobs._resources",
     "AsyncResponseStream": "venice_ext.resources.responses",

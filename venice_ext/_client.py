@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -32,13 +32,19 @@ from venice_ext._core._transport import (
 )
 from venice_ext.errors import ConfigurationError
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
-from venice_ext.wallet._signer import WalletSigner
-from venice_ext.wallet._transport import AsyncWalletTransport, WalletTransport
-from venice_ext.wallet._wallet import Wallet
+
+if TYPE_CHECKING:
+    from venice_ext.wallet._signer import WalletSigner
+    from venice_ext.wallet._wallet import Wallet
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
 
 T = TypeVar("T")
+TransportT = TypeVar("TransportT")
+
+
+def _as_is(transport: TransportT) -> TransportT:
+    return transport
 
 
 # unasync: begin async source
@@ -102,7 +108,11 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             raise ConfigurationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
-        signed = functools.partial(AsyncWalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
+        signed: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] = _as_is
+        if self.wallet is not None:
+            from venice_ext.wallet._transport import AsyncWalletTransport  # loaded by wallet users only
+
+            signed = functools.partial(AsyncWalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
         retrying = functools.partial(
             AsyncRetryTransport,
             policy=self.retry_policy,
@@ -305,7 +315,11 @@ class Venice(ClientBase, VeniceResources):
             raise ConfigurationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
-        signed = functools.partial(WalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
+        signed: Callable[[httpx.BaseTransport], httpx.BaseTransport] = _as_is
+        if self.wallet is not None:
+            from venice_ext.wallet._transport import WalletTransport  # loaded by wallet users only
+
+            signed = functools.partial(WalletTransport.around, wallet=self.wallet, base_path=self.base_url.path)
         retrying = functools.partial(
             RetryTransport,
             policy=self.retry_policy,

@@ -3,29 +3,39 @@ failure budget and hooks, and the generated client handed out as `client.raw`.""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import httpx
 
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import ClientConfig, resolve_config
 from venice_ext._core._retry import RetryPolicy
-from venice_ext._core._symbols import AuthenticatedClient
 from venice_ext._core._transport import TransportHooks
-from venice_ext.wallet._signer import WalletSigner
-from venice_ext.wallet._wallet import Wallet, wallet_from
 
-__all__ = ["DEFAULT_LIMITS", "ClientBase", "RawClient"]
+if TYPE_CHECKING:
+    from venice_ext._core._symbols import AuthenticatedClient
+    from venice_ext.wallet._signer import WalletSigner
+    from venice_ext.wallet._wallet import Wallet
+
+__all__ = ["DEFAULT_LIMITS", "ClientBase", "raw_client_class"]
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32, keepalive_expiry=30.0)
 
 
-class RawClient(AuthenticatedClient):
-    """The generated client, with the key kept out of its repr."""
+@functools.cache
+def raw_client_class() -> type[AuthenticatedClient]:
+    """The generated client, with the key kept out of its repr; built on first use, since
+    the generated client's module loads attrs, which `import venice_ext` need not."""
+    from venice_ext._core._symbols import AuthenticatedClient
 
-    def __repr__(self) -> str:
-        return f"AuthenticatedClient(base_url={self._base_url!r}, token=<redacted>)"
+    class RawClient(AuthenticatedClient):
+        def __repr__(self) -> str:
+            return f"AuthenticatedClient(base_url={self._base_url!r}, token=<redacted>)"
+
+    return RawClient
 
 
 class ClientBase:
@@ -46,7 +56,11 @@ class ClientBase:
         max_total_retry_wait: float = 90.0,
     ) -> None:
         # Wallet sign-in (venice_ext.wallet) replaces the API key; the signing transport uses it.
-        self.wallet: Wallet | None = wallet_from(wallet) if wallet is not None else None
+        self.wallet: Wallet | None = None
+        if wallet is not None:
+            from venice_ext.wallet._wallet import wallet_from  # loaded by wallet users only: import time
+
+            self.wallet = wallet_from(wallet)
         self._config: ClientConfig = resolve_config(
             api_key=api_key,
             base_url=base_url,
@@ -72,8 +86,8 @@ class ClientBase:
     def timeout(self) -> httpx.Timeout:
         return self._config.timeout
 
-    def _new_raw(self) -> RawClient:
-        return RawClient(
+    def _new_raw(self) -> AuthenticatedClient:
+        return raw_client_class()(
             base_url=str(self._config.base_url),
             token=self._config.api_key,
             timeout=self._config.timeout,

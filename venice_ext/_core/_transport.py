@@ -15,7 +15,6 @@ import json
 import logging
 import random
 import time
-import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -224,6 +223,8 @@ def environment_proxy(url: httpx.URL) -> str | None:
     httpx reads these itself only for a client that builds its own transport, and then
     sends proxied requests past ours, retries and all; so ours takes the proxy instead.
     """
+    import urllib.request  # here, not at import: it costs as much as the rest of the module
+
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(url.scheme) or proxies.get("all")
     if not proxy or urllib.request.proxy_bypass(url.host):
