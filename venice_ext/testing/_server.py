@@ -32,6 +32,7 @@ from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest,
 
 if TYPE_CHECKING:
     from venice_ext.testing._enclave import FakeEnclave
+    from venice_ext.testing._ratelimit import RateLimit
 
 __all__ = ["FakeVenice", "RecordedRequest"]
 
@@ -77,8 +78,10 @@ class FakeVenice:
         routes: Mapping[tuple[str, str], Action] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         enclave: bool | FakeEnclave = False,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.api_key = api_key
+        self.rate_limit = rate_limit  # limits and prices enforced on /api/v1 (testing/_ratelimit.py)
         self.extra_headers = dict(extra_headers or {})
         self._lock = threading.Lock()
         self._routes: list[_Route] = []
@@ -271,6 +274,8 @@ class FakeVenice:
         recorded = self._record(method, path, query, headers, body, connection, type(action).__name__)
         while isinstance(action, Respond):
             action = action.make(recorded)
+        if self.rate_limit is not None and in_api and auth_failure is None:
+            action = self.rate_limit.apply(body, action)
         return self._perform(sock, _ranged(action, headers.get("range")))
 
     def _auth_failure(self, headers: Mapping[str, str]) -> Reply | None:

@@ -1,0 +1,17 @@
+"""Many requests at once, within the key's rate limits: `client.batch(...)` and its parts."""
+
+from venice_ext.batch._gate import RateGate
+from venice_ext.batch._requests import BatchRequest, parse_request
+from venice_ext.batch._results import BatchResult
+from venice_ext.batch._runner import aiter_batch, arun_batch, iter_batch, run_batch
+
+__all__ = [
+    "BatchRequest",
+    "BatchResult",
+    "RateGate",
+    "aiter_batch",
+    "arun_batch",
+    "iter_batch",
+    "parse_request",
+    "run_batch",
+]
