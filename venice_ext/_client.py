@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -23,6 +23,7 @@ from venice_ext._core._budget import FailureBudget
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender, options_of
 from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks, environment_proxy
+from venice_ext.batch import BatchResult, arun_batch, run_batch
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
 
 __all__ = ["AsyncVenice", "Operation", "Venice"]
@@ -107,6 +108,17 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
 
     def _requester(self) -> AsyncRequester:
         return self._sender
+
+    async def batch(
+        self, requests: Iterable[Any], *, max_concurrency: int = 16, stop_on_error: bool = False
+    ) -> list[BatchResult]:
+        """Send many requests (OpenAI batch lines or chat bodies) within the key's rate limits, in input order.
+
+        Each result holds its answer or its typed error; `venice_ext.batch.aiter_batch` yields them as they finish.
+        """
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
+        return await arun_batch(self._sender, requests, **options)  # unasync: async-only
+        # unasync: sync-only: return run_batch(self._sender, requests, **options)
 
     def with_options(
         self,
@@ -284,6 +296,16 @@ class Venice(ClientBase, VeniceResources):
 
     def _requester(self) -> Requester:
         return self._sender
+
+    def batch(
+        self, requests: Iterable[Any], *, max_concurrency: int = 16, stop_on_error: bool = False
+    ) -> list[BatchResult]:
+        """Send many requests (OpenAI batch lines or chat bodies) within the key's rate limits, in input order.
+
+        Each result holds its answer or its typed error; `venice_ext.batch.aiter_batch` yields them as they finish.
+        """
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
+        return run_batch(self._sender, requests, **options)
 
     def with_options(
         self,

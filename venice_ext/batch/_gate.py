@@ -22,7 +22,7 @@ from venice_ext._core._headers import RateLimits
 __all__ = ["RateGate"]
 
 # Clocks of client and server differ a little; a reset is trusted this much later.
-RESET_MARGIN = 0.05
+RESET_MARGIN = 0.02
 _EPOCH_FLOOR = 1_000_000_000
 
 
