@@ -22,6 +22,8 @@ from venice_ext._core._headers import Balances, RateLimits
 from venice_ext._core._media import Media
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
 from venice_ext._core._transport import TransportHooks
+from venice_ext.batch import BatchResult
+from venice_ext.cost import CostEstimate, estimate_cost
 from venice_ext.errors import (
     APIConnectionError,
     APIStatusError,
@@ -31,6 +33,7 @@ from venice_ext.errors import (
     ConfigurationError,
     ConflictError,
     ContentPolicyError,
+    CostUnknownError,
     DownloadError,
     E2EEAttestationError,
     E2EEDecryptionError,
@@ -136,9 +139,12 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Balances",
+    "BatchResult",
     "ConfigurationError",
     "ConflictError",
     "ContentPolicyError",
+    "CostEstimate",
+    "CostUnknownError",
     "DownloadError",
     "E2EEAttestationError",
     "E2EEDecryptionError",
@@ -203,6 +209,7 @@ __all__ = [
     "Video",
     "VideoJob",
     "aiohttp_transport",
+    "estimate_cost",
     "tool",
 ]
 

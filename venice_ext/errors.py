@@ -35,6 +35,7 @@
     ├── MaxIterationsError                 the tool loop hit max_iterations; carries the history
     ├── StructuredOutputError              a reply that does not fit the requested type; carries the text
     ├── OutputPathError                    an output path that cannot be written safely (also a ValueError)
+    ├── CostUnknownError                 a request estimate_cost cannot price (no model, no listed price)
     └── E2EEError                          end-to-end encryption failed closed; `check` names what failed
         ├── E2EENotInstalledError          the `e2ee` extra (cryptography, pycryptodome) is missing
         ├── E2EEUnsupportedRequestError    what E2EE cannot carry (tools, web search, images, a non-E2EE model)
@@ -66,6 +67,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContentPolicyError",
+    "CostUnknownError",
     "DownloadError",
     "E2EEAttestationError",
     "E2EEDecryptionError",
@@ -496,3 +498,7 @@ class E2EESignatureError(E2EEError):
 
 class OutputPathError(VeniceError, ValueError):
     """An output path that cannot be written safely (a directory, a device, a missing folder...)."""
+
+
+class CostUnknownError(VeniceError, LookupError):
+    """estimate_cost cannot price the request: no model named, the model or its price is not listed."""
