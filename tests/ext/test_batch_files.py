@@ -120,3 +120,22 @@ def test_an_existing_output_needs_resume(tmp_path: Path, fake: FakeVenice) -> No
     with pytest.raises(RequestValidationError):
         asyncio.run(main())
     assert fake.requests == []
+
+
+def test_cli_batch_writes_results_and_resumes(tmp_path: Path, fake: FakeVenice) -> None:
+    from click.testing import CliRunner
+
+    from venice_ext.cli import cli
+
+    source, output = tmp_path / "requests.jsonl", tmp_path / "results.jsonl"
+    _write_input(source)
+    base = ["--api-key", "test-key", "--base-url", fake.base_url, "batch", str(source), "-o", str(output)]
+    first = CliRunner().invoke(cli, [*base, "--concurrency", "8"])
+    assert first.exit_code == 0, first.output
+    assert f"{COUNT} answered (0 failed), 0 already answered, 0 ambiguous" in first.stdout
+    assert f"{COUNT}/{COUNT} done" in first.stderr
+    again = CliRunner().invoke(cli, base)
+    assert again.exit_code == 2 and "resume" in again.stderr
+    resumed = CliRunner().invoke(cli, [*base, "--resume"])
+    assert resumed.exit_code == 0 and f"0 answered (0 failed), {COUNT} already answered" in resumed.stdout
+    assert len(fake.requests_to("POST", "/chat/completions")) == COUNT
