@@ -95,6 +95,7 @@ $(VENV)/.bench-deps: requirements/bench.txt $(VENV)/.deps
 bench: install $(VENV)/.bench-deps
 	$(PY) -m tests.bench.bench_core
 	$(PY) -m tests.bench.bench_stream
+	$(PY) -m tests.bench.bench_batch
 
 unasync: $(VENV)/.deps
 	$(PY) -m scripts.unasync

@@ -32,6 +32,7 @@ from venice_ext.errors import (
     ConfigurationError,
     ConflictError,
     ContentPolicyError,
+    CostUnknownError,
     DownloadError,
     E2EEAttestationError,
     E2EEDecryptionError,
@@ -78,6 +79,8 @@ from venice_ext.errors import (
 )
 
 if TYPE_CHECKING:
+    from venice_ext.batch import BatchResult
+    from venice_ext.cost import CostEstimate, estimate_cost
     from venice_ext.e2ee import Attestation, E2EEOptions, ResponseSignature, SignatureCheck, VerifiedAttestation
     from venice_ext.jobs._job import AsyncAudioJob, AsyncVideoJob, AudioJob, VideoJob
     from venice_ext.jobs._poll import JobProgress
@@ -94,6 +97,9 @@ if TYPE_CHECKING:
 # Loaded on first use (PEP 562): tools, jobs and the other streams are not needed to
 # import the client, and importing them all cost more than the client itself.
 _LAZY: dict[str, str] = {
+    "BatchResult": "venice_ext.batch",
+    "CostEstimate": "venice_ext.cost",
+    "estimate_cost": "venice_ext.cost",
     "AutoTopUp": "venice_ext.wallet",
     "PrivateKeySigner": "venice_ext.wallet",
     "TopUpResult": "venice_ext.wallet",
@@ -152,9 +158,12 @@ __all__ = [
     "AutoTopUp",
     "BadRequestError",
     "Balances",
+    "BatchResult",
     "ConfigurationError",
     "ConflictError",
     "ContentPolicyError",
+    "CostEstimate",
+    "CostUnknownError",
     "DownloadError",
     "DriftedBody",
     "E2EEAttestationError",
@@ -233,6 +242,7 @@ __all__ = [
     "WalletNotInstalledError",
     "WalletSigner",
     "aiohttp_transport",
+    "estimate_cost",
     "tool",
 ]
 

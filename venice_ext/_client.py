@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -34,6 +34,7 @@ from venice_ext.errors import ConfigurationError
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
 
 if TYPE_CHECKING:
+    from venice_ext.batch import BatchResult
     from venice_ext.wallet._signer import WalletSigner
     from venice_ext.wallet._wallet import Wallet
 
@@ -154,6 +155,19 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
 
     def _requester(self) -> AsyncRequester:
         return self._sender
+
+    async def batch(
+        self, requests: Iterable[Any], *, max_concurrency: int = 16, stop_on_error: bool = False
+    ) -> list[BatchResult]:
+        """Send many requests (OpenAI batch lines or chat bodies) within the key's rate limits, in input order.
+
+        Each result holds its answer or its typed error; `venice_ext.batch.aiter_batch` yields them as they finish.
+        """
+        from venice_ext import batch  # loaded by batch users only: import time
+
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
+        return await batch.arun_batch(self._sender, requests, **options)  # unasync: async-only
+        # unasync: sync-only: return batch.run_batch(self._sender, requests, **options)
 
     def with_options(
         self,
@@ -361,6 +375,18 @@ class Venice(ClientBase, VeniceResources):
 
     def _requester(self) -> Requester:
         return self._sender
+
+    def batch(
+        self, requests: Iterable[Any], *, max_concurrency: int = 16, stop_on_error: bool = False
+    ) -> list[BatchResult]:
+        """Send many requests (OpenAI batch lines or chat bodies) within the key's rate limits, in input order.
+
+        Each result holds its answer or its typed error; `venice_ext.batch.aiter_batch` yields them as they finish.
+        """
+        from venice_ext import batch  # loaded by batch users only: import time
+
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
+        return batch.run_batch(self._sender, requests, **options)
 
     def with_options(
         self,

@@ -10,7 +10,7 @@ __all__ = ["cli", "main"]
 
 def _load() -> Any:
     # Importing the command modules registers their commands on the group.
-    from venice_ext.cli import _auth, _commands, _demo, _spec, _video  # noqa: F401
+    from venice_ext.cli import _auth, _batch, _commands, _demo, _spec, _video  # noqa: F401
     from venice_ext.cli._app import cli
 
     return cli

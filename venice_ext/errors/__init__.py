@@ -43,6 +43,7 @@
     │   ├── UnpayableRequirementError      no accepted option fits (network, asset, expired, below minimum)
     │   ├── TopUpRefusedError              a top-up above max_usd; nothing was signed
     │   └── PaymentOutcomeUnknownError     the paid top-up got no answer: maybe paid, never resent
+    ├── CostUnknownError                   a request estimate_cost cannot price (no model, no listed price)
     └── E2EEError                          end-to-end encryption failed closed; `check` names what failed
         ├── E2EENotInstalledError          the `e2ee` extra (cryptography, pycryptodome) is missing
         ├── E2EEUnsupportedRequestError    what E2EE cannot carry (tools, web search, images, a non-E2EE model)
@@ -107,6 +108,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContentPolicyError",
+    "CostUnknownError",
     "DownloadError",
     "E2EEAttestationError",
     "E2EEDecryptionError",
@@ -368,3 +370,7 @@ class FailureBudgetSpentError(RetryBudgetExceededError):
 
 def _rebuild_failure_budget_spent(message: str, retry_in: float) -> FailureBudgetSpentError:
     return FailureBudgetSpentError(message, retry_in=retry_in)
+
+
+class CostUnknownError(VeniceError, LookupError):
+    """estimate_cost cannot price the request: no model named, the model or its price is not listed."""

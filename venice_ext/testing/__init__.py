@@ -14,6 +14,7 @@ faults (`Reset`, `DropAfter`, `Stall`) take precedence, in order, per route.
 """
 
 from venice_ext.testing._defaults import chat_completion_events, response_events
+from venice_ext.testing._ratelimit import RateLimit
 from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest, Reply, Reset, Respond, Stall
 from venice_ext.testing._server import FakeVenice
 from venice_ext.testing._x402 import FakeX402
@@ -24,6 +25,7 @@ __all__ = [
     "DropAfter",
     "FakeVenice",
     "FakeX402",
+    "RateLimit",
     "RecordedRequest",
     "Reply",
     "Reset",

@@ -32,6 +32,7 @@ from venice_ext.testing._replies import SSE, Action, DropAfter, RecordedRequest,
 
 if TYPE_CHECKING:
     from venice_ext.testing._enclave import FakeEnclave
+    from venice_ext.testing._ratelimit import RateLimit
 
 __all__ = ["FakeVenice", "RecordedRequest"]
 
@@ -83,11 +84,13 @@ class FakeVenice:
         enclave: bool | FakeEnclave = False,
         port: int = 0,
         balance_usd: float = 42.17,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.api_key = api_key
         self.requested_port = port
         # Sent as `x-venice-balance-usd` and lowered by every POST, as paid requests lower Venice's.
         self.balance_usd = balance_usd
+        self.rate_limit = rate_limit  # limits and prices enforced on /api/v1 (testing/_ratelimit.py)
         self.extra_headers = dict(extra_headers or {})
         self._lock = threading.Lock()
         self._routes: list[_Route] = []
@@ -280,6 +283,8 @@ class FakeVenice:
         recorded = self._record(method, path, query, headers, body, connection, type(action).__name__)
         while isinstance(action, Respond):
             action = action.make(recorded)
+        if self.rate_limit is not None and in_api and auth_failure is None:
+            action = self.rate_limit.apply(body, action)
         return self._perform(sock, _ranged(action, headers.get("range")))
 
     def _auth_failure(self, headers: Mapping[str, str]) -> Reply | None:
