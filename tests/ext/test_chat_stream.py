@@ -207,6 +207,8 @@ def test_idle_timeout_mid_stream_carries_the_partial_completion(fake: FakeVenice
     with stream_of(client, idle_timeout=0.2) as stream, pytest.raises(e.StreamInterruptedError) as caught:
         list(stream)
     assert isinstance(caught.value.__cause__, e.APITimeoutError)
+    # Still a timeout to code that catches timeouts, with the partial answer on top.
+    assert isinstance(caught.value, e.StreamTimeoutError) and isinstance(caught.value, e.APITimeoutError)
     assert caught.value.partial["choices"][0]["message"]["content"] == "Hel"
     assert caught.value.chunks_received == 1
 

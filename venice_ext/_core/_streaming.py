@@ -31,7 +31,13 @@ from venice_ext._core._chunks import ChatCompletionChunk, ChunkError, decode_chu
 from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
-from venice_ext.errors import APITimeoutError, ResponseValidationError, StreamInterruptedError, VeniceError
+from venice_ext.errors import (
+    APITimeoutError,
+    ResponseValidationError,
+    StreamInterruptedError,
+    StreamTimeoutError,
+    VeniceError,
+)
 
 __all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "EventHandler", "Stream"]
 
@@ -100,7 +106,8 @@ class ChatChunkHandler:
         )
 
     def interrupted(self, cause: VeniceError) -> StreamInterruptedError:
-        return StreamInterruptedError(
+        kind = StreamTimeoutError if isinstance(cause, APITimeoutError) else StreamInterruptedError
+        return kind(
             f"the stream broke after {self.accumulator.chunks} chunks: {cause}",
             partial=self.accumulator.to_json(),
             chunks_received=self.accumulator.chunks,

@@ -26,6 +26,7 @@
     │   └── FailureBudgetSpentError        a fresh call refused before sending; carries retry_in
     ├── ResponseValidationError            a 2xx body (or stream chunk) that does not fit its model
     ├── StreamInterruptedError             a stream ended early; carries what arrived
+    │   └── StreamTimeoutError             it went silent too long (also an APITimeoutError)
     ├── SpendLimitError                    a job's quote is above max_usd; nothing billable was sent
     ├── QueueOutcomeUnknownError           a job's queue request may have been billed; never resent
     ├── JobError                           a queued video or audio job; carries it and its JSON
@@ -140,6 +141,7 @@ __all__ = [
     "ServerError",
     "SpendLimitError",
     "StreamInterruptedError",
+    "StreamTimeoutError",
     "StructuredOutputError",
     "ToolArgumentsError",
     "UnsupportedMediaTypeError",
@@ -206,6 +208,18 @@ class StreamInterruptedError(VeniceError):
         self.message = message
         self.partial = partial
         self.chunks_received = chunks_received
+
+
+class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
+    """A stream that went silent longer than its idle or progress timeout.
+
+    It carries what arrived (`partial`, `chunks_received`), like any interrupted
+    stream, and is an `APITimeoutError` too, so code that catches timeouts still does.
+    """
+
+    def __init__(self, message: str, *, partial: Any = None, chunks_received: int = 0) -> None:
+        super().__init__(message, partial=partial, chunks_received=chunks_received)
+        self.may_have_been_processed = True
 
 
 class SpendLimitError(VeniceError):

@@ -33,8 +33,10 @@ from venice_ext._core._streaming import DONE, decode_payload
 from venice_ext._core._symbols import CreateResponseResponse, ModelParseError
 from venice_ext.errors import (
     APIStatusError,
+    APITimeoutError,
     ResponseValidationError,
     StreamInterruptedError,
+    StreamTimeoutError,
     VeniceError,
 )
 
@@ -241,7 +243,8 @@ class ResponseEventHandler:
         return None if self.done else self._cut_short("ended")
 
     def interrupted(self, cause: VeniceError) -> StreamInterruptedError:
-        return StreamInterruptedError(
+        kind = StreamTimeoutError if isinstance(cause, APITimeoutError) else StreamInterruptedError
+        return kind(
             f"the stream broke after {self.events} events: {cause}",
             partial=self.partial(),
             chunks_received=self.events,
