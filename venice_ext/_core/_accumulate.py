@@ -34,7 +34,7 @@ class _ToolCall:
             **self.extra,
             "id": self.id or "",
             "type": self.type or "function",
-            "function": {"name": self.name or "", "arguments": self.arguments.decode("utf-8")},
+            "function": {"name": self.name or "", "arguments": _text(self.arguments)},
         }
 
 
@@ -55,8 +55,8 @@ class _Choice:
         message: dict[str, Any] = {
             **self.extra,
             "role": self.role or "assistant",
-            "content": self.content.decode("utf-8") if self.content or not self.tool_calls else None,
-            "reasoning_content": self.reasoning.decode("utf-8") if self.reasoning else None,
+            "content": _text(self.content) if self.content or not self.tool_calls else None,
+            "reasoning_content": _text(self.reasoning) if self.reasoning else None,
             "tool_calls": [self.tool_calls[i].to_json() for i in sorted(self.tool_calls)],
         }
         return {
@@ -71,7 +71,17 @@ class _Choice:
 def _append(target: bytearray, text: Any, what: str) -> None:
     if not isinstance(text, str):
         raise ChunkError(f"{what} must be a string, got {type(text).__name__}")
-    target += text.encode("utf-8")
+    # A proxy that slices UTF-16 (JavaScript) may split an emoji's surrogate pair across
+    # two deltas: each half is kept as it came and the pair is joined in _text.
+    target += text.encode("utf-8", "surrogatepass")
+
+
+def _text(buffer: bytearray) -> str:
+    text = buffer.decode("utf-8", "surrogatepass")
+    if text.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    # Through UTF-16 the halves pair up again; a half left alone becomes U+FFFD.
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 class ChatCompletionAccumulator:
@@ -97,6 +107,8 @@ class ChatCompletionAccumulator:
         if self.venice_parameters is None and chunk.venice_parameters is not None:
             self.venice_parameters = chunk.venice_parameters
         for choice in chunk.choices:
+            if not isinstance(choice.index, int) or isinstance(choice.index, bool):
+                raise ChunkError(f"choices[].index must be a whole number, got {choice.index!r}")
             state = self._choices.get(choice.index)
             if state is None:
                 state = self._choices[choice.index] = _Choice()
@@ -115,6 +127,8 @@ class ChatCompletionAccumulator:
                 state.stop_reason = choice.stop_reason
             if choice.logprobs is not None:
                 content = choice.logprobs.get("content") if isinstance(choice.logprobs, dict) else None
+                if content is not None and not isinstance(content, list):
+                    raise ChunkError(f"choices[].logprobs.content must be a list, got {type(content).__name__}")
                 if content:
                     state.logprobs = (state.logprobs or []) + list(content)
 
@@ -138,7 +152,7 @@ class ChatCompletionAccumulator:
 
     def text(self, index: int = 0) -> str:
         choice = self._choices.get(index)
-        return choice.content.decode("utf-8") if choice else ""
+        return _text(choice.content) if choice else ""
 
     def to_json(self, *, completed: bool = False) -> dict[str, Any]:
         """The completion so far. `completed`: the stream ended properly ([DONE]), so a

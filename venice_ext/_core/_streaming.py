@@ -90,9 +90,12 @@ class ChatChunkHandler:
             if chunk is None:  # not a plain chunk: an error event, odd JSON, or no JSON at all
                 chunk = ChatCompletionChunk.from_json(decode_payload(event, self.headers))
             self.accumulator.add(chunk)
-        except ChunkError as exc:
+        except (ChunkError, RecursionError) as exc:
             raise ResponseValidationError(
-                str(exc), status_code=200, body=event.data.encode(), request_id=request_id_of(self.headers)
+                str(exc) if isinstance(exc, ChunkError) else "a chunk nested too deep to read",
+                status_code=200,
+                body=event.data.encode("utf-8", "surrogatepass"),
+                request_id=request_id_of(self.headers),
             ) from exc
         return chunk
 
