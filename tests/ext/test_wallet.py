@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from venice_ext import AsyncVenice, Venice
+from venice_ext import AsyncVenice, Balances, Venice
 from venice_ext.errors import (
     APIConnectionError,
     ConfigurationError,
@@ -117,6 +117,7 @@ def test_a_paid_chat_call_signs_in_and_reports_the_balance(client: Client, fake:
     assert client.venice.wallet.balance_remaining == pytest.approx(0.99)
     full = client.run(lambda c: c.chat.completions.with_raw_response.create(model="m", messages=MESSAGES))
     assert full.headers["x-balance-remaining"] == "0.980000"
+    assert Balances.of(full.headers).wallet_usd == pytest.approx(0.98), "exposed like the other balances"
 
 
 def test_a_paid_stream(client: Client, fake: FakeVenice, x402: FakeX402) -> None:

@@ -125,11 +125,13 @@ def rate_limits_of(headers: Mapping[str, str]) -> RateLimits:
 
 @dataclass(frozen=True)
 class Balances:
-    """Balances Venice reports after a request (`x-venice-balance-*`)."""
+    """Balances Venice reports after a request: the account's (`x-venice-balance-*`) and, for
+    a wallet signed in with x402, its prepaid USD (`X-Balance-Remaining`)."""
 
     usd: float | None = None
     diem: float | None = None
     vcu: float | None = None
+    wallet_usd: float | None = None
 
     @classmethod
     def of(cls, headers: Mapping[str, str]) -> Balances:
@@ -142,4 +144,5 @@ def balances_of(headers: Mapping[str, str]) -> Balances:
         usd=_number(headers.get("x-venice-balance-usd")),
         diem=_number(headers.get("x-venice-balance-diem")),
         vcu=_number(headers.get("x-venice-balance-vcu")),
+        wallet_usd=_number(headers.get("x-balance-remaining")),
     )
