@@ -140,7 +140,9 @@ def test_an_error_status_before_the_audio_raises(fake: FakeVenice, client: Venic
     )
     with pytest.raises(e.BadRequestError) as caught:
         stream_of(client, voice="nobody")
-    assert caught.value.message == "Invalid voice for model" and caught.value.body["details"]
+    # Venice's details belong in the message, not only in the body.
+    assert caught.value.message.startswith("Invalid voice for model") and "unknown voice" in caught.value.message
+    assert caught.value.body["details"]
     with pytest.raises(e.InsufficientBalanceError):
         client.audio.speech.create(input="hi")
 
