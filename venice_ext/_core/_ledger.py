@@ -60,7 +60,7 @@ class SpendLedger:
         """Hold `estimate` against the cap (and `call_limit`, this call's own cap), or refuse."""
         estimate = _check_usd(estimate, "a cost estimate")
         with self._lock:
-            in_flight = sum(r.estimate for r in self._outstanding.values())
+            in_flight = sum((r.estimate for r in self._outstanding.values()), 0.0)
             for limit, counted in ((self.limit, self._spent + in_flight), (call_limit, 0.0)):
                 if limit is not None and counted + estimate > limit:
                     raise SpendCapExceededError(
@@ -103,6 +103,6 @@ class SpendLedger:
 
     def snapshot(self) -> Spend:
         with self._lock:
-            in_flight = sum(r.estimate for r in self._outstanding.values())
+            in_flight = sum((r.estimate for r in self._outstanding.values()), 0.0)
             remaining = None if self.limit is None else max(0.0, self.limit - self._spent - in_flight)
             return Spend(self._spent, in_flight, remaining, self.limit)

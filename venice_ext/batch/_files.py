@@ -111,13 +111,18 @@ async def arun_file(
     todo = [r for r in requests if r.custom_id not in sent and r.custom_id not in answered]
     results, sent_log = _Appender(output), _Appender(journal)
 
+    pulled: list[str] = []
+    finished: set[str] = set()
+
     def journaled() -> Iterator[BatchRequest]:
         for request in todo:
             sent_log.write(request.custom_id.encode() + b"\n")
+            pulled.append(request.custom_id)
             yield request
 
     try:
         async for result in aiter_batch(requester, journaled(), max_concurrency=max_concurrency):
+            finished.add(result.custom_id)
             if isinstance(result.error, SpendCapExceededError):
                 sent_log.write((_UNSENT + result.custom_id).encode() + b"\n")
                 summary.refused_at_cap.append(result.custom_id)
@@ -129,6 +134,11 @@ async def arun_file(
             summary.failed += not result.ok
             if on_result is not None:
                 on_result(result, summary)
+        # The runner reads one request ahead: when it stopped early (the cap, stop_on_error)
+        # and returned normally, a request journaled but without a result was never sent.
+        for custom_id in pulled:
+            if custom_id not in finished:
+                sent_log.write((_UNSENT + custom_id).encode() + b"\n")
     finally:
         results.close()
         sent_log.close()
