@@ -14,11 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import venice_ext
-from venice_ext import AsyncVenice, Venice
+from venice_ext import AsyncVenice, SpecDriftWarning, Venice
 from venice_ext._core._ledger import SpendLedger
 from venice_ext.batch import parse_request
 from venice_ext.cost import estimate_cost
-from venice_ext.errors import ConfigurationError, CostUnknownError, SpendCapExceededError, SpendLimitError
+from venice_ext.errors import (
+    ConfigurationError,
+    CostUnknownError,
+    SpendCapExceededError,
+    SpendLimitError,
+)
 from venice_ext.testing import FakeVenice, RateLimit, Reply
 from venice_ext.testing._canned_models import models as canned_models
 from venice_ext.testing._ratelimit import canned_prices
@@ -205,11 +210,23 @@ def test_no_usage_settles_from_the_balance_difference_or_the_estimate(fake: Fake
     fake.script("POST", "/chat/completions", Reply(json=answer, headers={"x-venice-balance-usd": "10.0"}))
     fake.script("POST", "/chat/completions", Reply(json=answer, headers={"x-venice-balance-usd": "9.999"}))
     operation, _ = parse_request(body(), 0).resolve()
-    with Venice(api_key="test-key", base_url=fake.base_url, max_usd=1.0, max_retries=0) as client:
+    with (
+        Venice(api_key="test-key", base_url=fake.base_url, max_usd=1.0, max_retries=0) as client,
+        pytest.warns(SpecDriftWarning),  # the scripted answer leaves out `usage` on purpose
+    ):
         client.call_with_response(operation, body=body())  # type: ignore[arg-type]
         assert client.spend.spent == pytest.approx(estimate())  # no balance seen before: the estimate
         client.call_with_response(operation, body=body())  # type: ignore[arg-type]
         assert client.spend.spent == pytest.approx(estimate() + 0.001)
+
+
+def test_a_stream_settles_at_its_estimate_before_it_is_read(priced: FakeVenice) -> None:
+    with Venice(api_key="test-key", base_url=priced.base_url, max_usd=1.0, max_retries=0) as client:
+        with client.chat.completions.stream(**body()) as stream:
+            assert client.spend.spent == pytest.approx(estimate())
+            text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+        assert text and client.spend.estimated == 0.0
+    assert chats(priced) == 1
 
 
 def test_an_error_answer_releases_its_estimate(fake: FakeVenice) -> None:
@@ -323,6 +340,7 @@ def test_cli_max_usd_stops_the_batch_and_resume_goes_on(tmp_path: Path, priced: 
     sent = chats(priced)
     assert "3 answered (0 failed)" in capped.stdout and "spent $" in capped.stdout
     assert "stopped at the spend cap: 1 refused and 4 not dispatched" in capped.stdout
+    assert "3/8 done, 0 failed, $0.0001 spent" in capped.stderr
     assert len(output.read_text().splitlines()) == sent == 3
     resumed = CliRunner().invoke(cli, [*base, "--resume", "--max-usd", "1"])
     assert resumed.exit_code == 0, resumed.output

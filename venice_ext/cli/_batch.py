@@ -40,16 +40,19 @@ def batch(
 
     total = sum(1 for line in requests.read_bytes().splitlines() if line.strip())
 
+    spend: list[Any] = []
+    clients: list[Any] = []
+
     def progress(result: Any, summary: Any) -> None:
         done = summary.done + summary.skipped
-        click.echo(f"\r{done}/{total} done, {summary.failed} failed", nl=False, err=True)
-
-    spend: list[Any] = []
+        spent = f", ${clients[0].spend.spent:.4f} spent" if clients and max_usd is not None else ""
+        click.echo(f"\r{done}/{total} done, {summary.failed} failed{spent}", nl=False, err=True)
 
     async def run() -> Any:
         async with AsyncVenice(
             api_key=settings.api_key, base_url=settings.base_url, max_usd=max_usd, allow_unpriced=allow_unpriced
         ) as client:
+            clients.append(client)
             try:
                 return await arun_file(
                     client.requester, requests, output, max_concurrency=concurrency, resume=resume, on_result=progress
