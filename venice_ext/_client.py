@@ -214,16 +214,18 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
-        Per-call options still win. Closing either client closes the shared pool.
+        Per-call options still win. Closing either client closes the shared pool. `max_usd`
+        caps each call's own estimate; the spend ledger (and the client's cap) stays shared.
         """
         options = options_of(
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             extra_query=extra_query,
             extra_body=extra_body,
         )
@@ -464,16 +466,18 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
-        Per-call options still win. Closing either client closes the shared pool.
+        Per-call options still win. Closing either client closes the shared pool. `max_usd`
+        caps each call's own estimate; the spend ledger (and the client's cap) stays shared.
         """
         options = options_of(
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             extra_query=extra_query,
             extra_body=extra_body,
         )

@@ -21,7 +21,9 @@ from `call(..., max_usd=...)` to here; it is removed before the request leaves.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -162,12 +164,20 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._listing = listing
         self._meter = _Meter(ledger, base_path, allow_unpriced)
+        # Many first requests at once fetch the listing once; the listing's GET is not
+        # billable, so it passes here without the lock.
+        self._listing_lock = asyncio.Lock()  # unasync: async-only
+        # unasync: sync-only: self._listing_lock = threading.Lock()
+
+    async def _priced_listing(self) -> Listing:
+        async with self._listing_lock:
+            return await self._listing()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         call_cap = _call_cap(request)
         if not self._meter.metered(request, call_cap):
             return await self._inner.handle_async_request(request)
-        listing = await self._listing()
+        listing = await self._priced_listing()
         await request.aread()
         reservation, body = self._meter.reserve(request, listing, call_cap)
         try:
@@ -203,12 +213,19 @@ class SpendCapTransport(httpx.BaseTransport):
         self._inner = inner
         self._listing = listing
         self._meter = _Meter(ledger, base_path, allow_unpriced)
+        # Many first requests at once fetch the listing once; the listing's GET is not
+        # billable, so it passes here without the lock.
+        self._listing_lock = threading.Lock()
+
+    def _priced_listing(self) -> Listing:
+        with self._listing_lock:
+            return self._listing()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         call_cap = _call_cap(request)
         if not self._meter.metered(request, call_cap):
             return self._inner.handle_request(request)
-        listing = self._listing()
+        listing = self._priced_listing()
         request.read()
         reservation, body = self._meter.reserve(request, listing, call_cap)
         try:
