@@ -357,3 +357,15 @@ def test_cli_max_usd_stops_the_batch_and_resume_goes_on(tmp_path: Path, priced: 
     assert resumed.exit_code == 0, resumed.output
     assert f"{8 - sent} answered (0 failed), {sent} already answered, 0 ambiguous" in resumed.stdout
     assert chats(priced) == 8
+
+
+def test_an_adopted_http_client_is_capped_too(priced: FakeVenice) -> None:
+    import httpx
+
+    with Venice(
+        api_key="test-key", base_url=priced.base_url, http_client=httpx.Client(), max_usd=estimate() / 2, max_retries=0
+    ) as client:
+        with pytest.raises(SpendCapExceededError):
+            client.chat.completions.create(**body())
+        assert venice_ext.Spend(0.0, 0.0, estimate() / 2, estimate() / 2) == client.spend
+    assert chats(priced) == 0
