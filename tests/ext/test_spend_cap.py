@@ -43,6 +43,8 @@ def estimate(i: int = 0, **extra: Any) -> float:
 # The fake answers 24 prompt and 41 completion tokens: asking for 41 makes the estimate
 # close to (a little under) the actual cost, so a cap of 3.5 estimates lets exactly 3 through.
 SHORT = {"max_completion_tokens": 41}
+# Above the 41 the fake answers: every estimate bounds its actual cost, as the cap assumes.
+ROOMY = {"max_completion_tokens": 60}
 
 
 def chats(fake: FakeVenice) -> int:
@@ -263,7 +265,7 @@ def test_an_unpriced_request_is_refused_unless_allowed(priced: FakeVenice) -> No
 
 
 def test_concurrent_threads_never_exceed_the_cap(priced: FakeVenice) -> None:
-    cap = estimate() * 5.5
+    cap = estimate(**ROOMY) * 5.5
     refused: list[SpendCapExceededError] = []
     with Venice(api_key="test-key", base_url=priced.base_url, max_usd=cap, max_retries=0) as client:
         client.models.priced_listing()
@@ -271,7 +273,7 @@ def test_concurrent_threads_never_exceed_the_cap(priced: FakeVenice) -> None:
         def send() -> None:
             for _ in range(5):
                 try:
-                    client.chat.completions.create(**body())
+                    client.chat.completions.create(**body(0, **ROOMY))
                 except SpendCapExceededError as error:
                     refused.append(error)
 
@@ -281,7 +283,7 @@ def test_concurrent_threads_never_exceed_the_cap(priced: FakeVenice) -> None:
         for thread in threads:
             thread.join()
         spend = client.spend
-    # Usage costs less than the estimate, so more than five fit; never past the cap.
+    # Each answer costs less than its estimate, so more than five fit, never past the cap.
     assert spend.spent <= cap and spend.estimated == 0.0
     assert chats(priced) + len(refused) == 30 and refused
     assert all(e.spent + e.in_flight + e.estimate > cap for e in refused)
@@ -289,7 +291,7 @@ def test_concurrent_threads_never_exceed_the_cap(priced: FakeVenice) -> None:
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_concurrent_tasks_never_exceed_the_cap(priced: FakeVenice, transport: str) -> None:
-    cap = estimate() * 5.5
+    cap = estimate(**ROOMY) * 5.5
 
     async def main() -> tuple[list[Any], Any]:
         extra: dict[str, Any] = {"transport": venice_ext.aiohttp_transport()} if transport == "aiohttp" else {}
@@ -297,7 +299,7 @@ def test_concurrent_tasks_never_exceed_the_cap(priced: FakeVenice, transport: st
             api_key="test-key", base_url=priced.base_url, max_usd=cap, max_retries=0, **extra
         ) as client:
             answers = await asyncio.gather(
-                *(client.chat.completions.create(**body(i)) for i in range(20)), return_exceptions=True
+                *(client.chat.completions.create(**body(i, **ROOMY)) for i in range(20)), return_exceptions=True
             )
             return answers, client.spend
 
@@ -369,3 +371,18 @@ def test_an_adopted_http_client_is_capped_too(priced: FakeVenice) -> None:
             client.chat.completions.create(**body())
         assert venice_ext.Spend(0.0, 0.0, estimate() / 2, estimate() / 2) == client.spend
     assert chats(priced) == 0
+
+
+def test_a_raised_status_error_releases_and_a_lost_answer_counts(fake: FakeVenice) -> None:
+    from venice_ext.testing import Reset
+
+    fake.script("POST", "/chat/completions", Reply(429, json={"error": "slow"}, headers={"retry-after": "3600"}))
+    with Venice(api_key="test-key", base_url=fake.base_url, max_usd=1.0, max_retry_wait=1.0) as client:
+        with pytest.raises(venice_ext.errors.RateLimitError):
+            client.chat.completions.create(**body())
+        assert client.spend.spent == 0.0 and client.spend.estimated == 0.0
+        fake.script("POST", "/chat/completions", Reset(read_body=True))
+        with pytest.raises(venice_ext.errors.APIConnectionError) as lost:
+            client.chat.completions.create(**body())
+        assert lost.value.may_have_been_processed
+        assert client.spend.spent == pytest.approx(estimate()) and client.spend.estimated == 0.0

@@ -12,7 +12,8 @@ listing (fetched once through the client, cached by `client.models`), reserved i
 3. the estimate itself, when neither is available (streams, images, audio).
 
 A failure that certainly cost nothing (an error status other than 502/504, a connection
-that never reached Venice) releases the estimate; an ambiguous one keeps it as spent.
+that never reached Venice, a call the failure budget refused) releases the estimate; an
+ambiguous one (a read timeout, a lost connection, a cancelled task) keeps it as spent.
 A request the estimator cannot price is refused with CostUnknownError, unless the client
 was built with `allow_unpriced=True`: then it is reserved at $0 and settled from the
 balance difference when there is one. `SPEND_CAP_HEADER` carries a call's own cap
@@ -31,7 +32,13 @@ import httpx
 
 from venice_ext._core._ledger import Reservation, SpendLedger
 from venice_ext._core._retry import Safety, safety_of
-from venice_ext.errors import CostUnknownError
+from venice_ext.errors import (
+    APIConnectionError,
+    APIStatusError,
+    CostUnknownError,
+    FailureBudgetSpentError,
+    RetryBudgetExceededError,
+)
 
 __all__ = ["SPEND_CAP_HEADER", "AsyncSpendCapTransport", "Listing", "SpendCapTransport", "usage_cost"]
 
@@ -95,6 +102,19 @@ def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
 
 
+def _cost_nothing(error: BaseException) -> bool:
+    """Whether a call that raised certainly cost nothing; anything unsure counts its estimate."""
+    if isinstance(error, FailureBudgetSpentError):
+        return True  # refused by the retry transport before sending
+    if isinstance(error, RetryBudgetExceededError):
+        return error.last_error is not None and _cost_nothing(error.last_error)
+    if isinstance(error, APIStatusError):
+        return error.status_code not in _AMBIGUOUS_STATUSES
+    if isinstance(error, APIConnectionError):
+        return not error.may_have_been_processed
+    return isinstance(error, _NOT_SENT)
+
+
 class _Meter:
     """What both twins share: the estimate before sending and the settlement after."""
 
@@ -127,7 +147,7 @@ class _Meter:
         return self.ledger.reserve(estimate.usd, call_limit=call_cap, model=estimate.model), body
 
     def failed(self, reservation: Reservation, error: BaseException) -> None:
-        if isinstance(error, _NOT_SENT):
+        if _cost_nothing(error):
             self.ledger.release(reservation)
         else:
             self.ledger.settle(reservation, reservation.estimate)
