@@ -29,6 +29,7 @@ MODULES = (
     "venice_ext/_core/_sender.py",
     "venice_ext/_core/_streaming.py",
     "venice_ext/_core/_paging.py",
+    "venice_ext/_core/_spend.py",
     "venice_ext/_client.py",
     "venice_ext/wallet/_transport.py",
     "venice_ext/resources/_root.py",

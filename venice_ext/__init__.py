@@ -20,6 +20,7 @@ from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from venice_ext._core._drift import DriftedBody, SpecDriftWarning
 from venice_ext._core._headers import Balances, RateLimits
+from venice_ext._core._ledger import Spend
 from venice_ext._core._media import Media
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
 from venice_ext._core._transport import TransportHooks
@@ -65,6 +66,7 @@ from venice_ext.errors import (
     RetryBudgetExceededError,
     ServerError,
     SignInRejectedError,
+    SpendCapExceededError,
     SpendLimitError,
     StreamInterruptedError,
     StreamTimeoutError,
@@ -217,6 +219,8 @@ __all__ = [
     "SignatureCheck",
     "SpecDriftWarning",
     "SpeechStream",
+    "Spend",
+    "SpendCapExceededError",
     "SpendLimitError",
     "StreamInterruptedError",
     "StreamTimeoutError",

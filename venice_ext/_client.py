@@ -21,8 +21,10 @@ import httpx
 from venice_ext._client_base import DEFAULT_LIMITS, ClientBase
 from venice_ext._core._api_response import APIResponse
 from venice_ext._core._budget import FailureBudget
+from venice_ext._core._ledger import Spend, SpendLedger
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender, options_of
+from venice_ext._core._spend import SPEND_CAP_HEADER, AsyncSpendCapTransport, Listing, SpendCapTransport
 from venice_ext._core._transport import (
     AsyncRetryTransport,
     RetryTransport,
@@ -48,6 +50,14 @@ def _as_is(transport: TransportT) -> TransportT:
     return transport
 
 
+def _with_call_cap(extra_headers: Mapping[str, str] | None, max_usd: float | None) -> Mapping[str, str] | None:
+    """A call's own cap travels to the spend transport as a header, which removes it before sending."""
+    if max_usd is None:
+        return extra_headers
+    SpendLedger(max_usd)  # the same check of the number as the client's cap
+    return {**(extra_headers or {}), SPEND_CAP_HEADER: repr(float(max_usd))}
+
+
 # unasync: begin async source
 class AsyncVenice(ClientBase, AsyncVeniceResources):
     """Asynchronous Venice client.
@@ -62,7 +72,10 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
     `max_total_retry_wait` caps the seconds one call spends waiting between retries.
     `wallet` (a `Wallet`, a signer, a hex private key or a key file) signs every request
-    with Sign-In-With-X instead of a key.
+    with Sign-In-With-X instead of a key. `max_usd` caps what the client may spend: a
+    billable request whose estimate would cross it is refused before sending
+    (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
+    unless `allow_unpriced=True`; `spend` reports where the client stands.
     """
 
     def __init__(
@@ -85,6 +98,9 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         proxy: str | httpx.URL | None = None,
         max_total_retry_wait: float = 90.0,
         deadline: float | None = None,
+        # One spend cap per client (issue 17).
+        max_usd: float | None = None,
+        allow_unpriced: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -122,12 +138,24 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             hooks=self._hooks,
             deadline=deadline,
         )
+        self._ledger = SpendLedger(max_usd)
+        capped = functools.partial(
+            AsyncSpendCapTransport,
+            ledger=self._ledger,
+            listing=self._priced_listing,
+            base_path=self._config.base_url.path,
+            allow_unpriced=allow_unpriced,
+        )
+
+        def metered(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+            return capped(retrying(inner))
+
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
-            install_on_mounts(http_client, retrying)
+            install_on_mounts(http_client, metered)
             self._adopt(http_client)
             self._http = http_client
-            self._http._transport = retrying(signed(transport or http_client._transport))
+            self._http._transport = metered(signed(transport or http_client._transport))
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
@@ -138,7 +166,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
                 base_url=self._config.base_url,
                 headers=self._config.headers,
                 timeout=self._config.timeout,
-                transport=retrying(signed(inner)),
+                transport=metered(signed(inner)),
             )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
@@ -155,6 +183,14 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
 
     def _requester(self) -> AsyncRequester:
         return self._sender
+
+    @property
+    def spend(self) -> Spend:
+        """USD spent (settled answers), estimated (requests in flight) and remaining under `max_usd`."""
+        return self._ledger.snapshot()
+
+    async def _priced_listing(self) -> Listing:
+        return await self.models.priced_listing()
 
     async def batch(
         self, requests: Iterable[Any], *, max_concurrency: int = 16, stop_on_error: bool = False
@@ -178,16 +214,18 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
-        Per-call options still win. Closing either client closes the shared pool.
+        Per-call options still win. Closing either client closes the shared pool. `max_usd`
+        caps each call's own estimate; the spend ledger (and the client's cap) stays shared.
         """
         options = options_of(
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             extra_query=extra_query,
             extra_body=extra_body,
         )
@@ -211,13 +249,17 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         max_retries: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
         **kwargs: Any,
     ) -> T:
-        """Send a generated operation; the typed 2xx body, or a typed error."""
+        """Send a generated operation; the typed 2xx body, or a typed error.
+
+        `max_usd` caps this call's estimate, on top of the client's cap.
+        """
         return await self._sender.call(
             operation,
             timeout=timeout,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             extra_query=extra_query,
@@ -236,13 +278,14 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         max_retries: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
         **kwargs: Any,
     ) -> APIResponse[T]:
         """Like `call`, with status, headers, request id, rate limits and balances."""
         return await self._sender.call_with_response(
             operation,
             timeout=timeout,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             extra_query=extra_query,
@@ -282,7 +325,10 @@ class Venice(ClientBase, VeniceResources):
     the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
     `max_total_retry_wait` caps the seconds one call spends waiting between retries.
     `wallet` (a `Wallet`, a signer, a hex private key or a key file) signs every request
-    with Sign-In-With-X instead of a key.
+    with Sign-In-With-X instead of a key. `max_usd` caps what the client may spend: a
+    billable request whose estimate would cross it is refused before sending
+    (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
+    unless `allow_unpriced=True`; `spend` reports where the client stands.
     """
 
     def __init__(
@@ -305,6 +351,9 @@ class Venice(ClientBase, VeniceResources):
         proxy: str | httpx.URL | None = None,
         max_total_retry_wait: float = 90.0,
         deadline: float | None = None,
+        # One spend cap per client (issue 17).
+        max_usd: float | None = None,
+        allow_unpriced: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -342,12 +391,24 @@ class Venice(ClientBase, VeniceResources):
             hooks=self._hooks,
             deadline=deadline,
         )
+        self._ledger = SpendLedger(max_usd)
+        capped = functools.partial(
+            SpendCapTransport,
+            ledger=self._ledger,
+            listing=self._priced_listing,
+            base_path=self._config.base_url.path,
+            allow_unpriced=allow_unpriced,
+        )
+
+        def metered(inner: httpx.BaseTransport) -> httpx.BaseTransport:
+            return capped(retrying(inner))
+
         if http_client is not None:
             # httpx offers no public way to wrap an existing client's transport.
-            install_on_mounts(http_client, retrying)
+            install_on_mounts(http_client, metered)
             self._adopt(http_client)
             self._http = http_client
-            self._http._transport = retrying(signed(transport or http_client._transport))
+            self._http._transport = metered(signed(transport or http_client._transport))
         else:
             # Handed over at construction: a client built without one makes its own
             # default transport first, loading the CA bundle a second time.
@@ -358,7 +419,7 @@ class Venice(ClientBase, VeniceResources):
                 base_url=self._config.base_url,
                 headers=self._config.headers,
                 timeout=self._config.timeout,
-                transport=retrying(signed(inner)),
+                transport=metered(signed(inner)),
             )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
@@ -375,6 +436,14 @@ class Venice(ClientBase, VeniceResources):
 
     def _requester(self) -> Requester:
         return self._sender
+
+    @property
+    def spend(self) -> Spend:
+        """USD spent (settled answers), estimated (requests in flight) and remaining under `max_usd`."""
+        return self._ledger.snapshot()
+
+    def _priced_listing(self) -> Listing:
+        return self.models.priced_listing()
 
     def batch(
         self, requests: Iterable[Any], *, max_concurrency: int = 16, stop_on_error: bool = False
@@ -397,16 +466,18 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
-        Per-call options still win. Closing either client closes the shared pool.
+        Per-call options still win. Closing either client closes the shared pool. `max_usd`
+        caps each call's own estimate; the spend ledger (and the client's cap) stays shared.
         """
         options = options_of(
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             extra_query=extra_query,
             extra_body=extra_body,
         )
@@ -430,13 +501,17 @@ class Venice(ClientBase, VeniceResources):
         max_retries: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
         **kwargs: Any,
     ) -> T:
-        """Send a generated operation; the typed 2xx body, or a typed error."""
+        """Send a generated operation; the typed 2xx body, or a typed error.
+
+        `max_usd` caps this call's estimate, on top of the client's cap.
+        """
         return self._sender.call(
             operation,
             timeout=timeout,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             extra_query=extra_query,
@@ -455,13 +530,14 @@ class Venice(ClientBase, VeniceResources):
         max_retries: int | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        max_usd: float | None = None,
         **kwargs: Any,
     ) -> APIResponse[T]:
         """Like `call`, with status, headers, request id, rate limits and balances."""
         return self._sender.call_with_response(
             operation,
             timeout=timeout,
-            extra_headers=extra_headers,
+            extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             extra_query=extra_query,

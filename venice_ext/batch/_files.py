@@ -20,7 +20,7 @@ from typing import Any
 from venice_ext._core._requester import AsyncRequester
 from venice_ext.batch._requests import BatchRequest, parse_request
 from venice_ext.batch._runner import DEFAULT_CONCURRENCY, aiter_batch
-from venice_ext.errors import RequestValidationError
+from venice_ext.errors import RequestValidationError, SpendCapExceededError
 
 __all__ = ["FileBatchSummary", "arun_file"]
 
@@ -31,6 +31,18 @@ class FileBatchSummary:
     failed: int = 0
     skipped: int = 0
     ambiguous: list[str] = field(default_factory=list)
+    # Refused by the client's max_usd: never sent, not written, sent again on --resume.
+    refused_at_cap: list[str] = field(default_factory=list)
+
+
+# A journal line starting with this takes back the `sent` of a request the cap refused.
+_UNSENT = "\0"
+
+
+def _journaled_sent(lines: Iterator[bytes]) -> set[str]:
+    entries = [line.decode() for line in lines]
+    taken_back = {entry[len(_UNSENT) :] for entry in entries if entry.startswith(_UNSENT)}
+    return {entry for entry in entries if not entry.startswith(_UNSENT)} - taken_back
 
 
 def read_requests(path: Path) -> list[BatchRequest]:
@@ -93,24 +105,40 @@ async def arun_file(
     if not resume and (output.exists() or journal.exists()):
         raise RequestValidationError(f"{output} exists: pass resume=True to continue that run, or remove it")
     answered = _answered(output)
-    sent = {line.decode() for line in _whole_lines(journal)}
+    sent = _journaled_sent(_whole_lines(journal))
     summary = FileBatchSummary(skipped=len(answered))
     summary.ambiguous = [r.custom_id for r in requests if r.custom_id in sent and r.custom_id not in answered]
     todo = [r for r in requests if r.custom_id not in sent and r.custom_id not in answered]
     results, sent_log = _Appender(output), _Appender(journal)
 
+    pulled: list[str] = []
+    finished: set[str] = set()
+
     def journaled() -> Iterator[BatchRequest]:
         for request in todo:
             sent_log.write(request.custom_id.encode() + b"\n")
+            pulled.append(request.custom_id)
             yield request
 
     try:
         async for result in aiter_batch(requester, journaled(), max_concurrency=max_concurrency):
+            finished.add(result.custom_id)
+            if isinstance(result.error, SpendCapExceededError):
+                sent_log.write((_UNSENT + result.custom_id).encode() + b"\n")
+                summary.refused_at_cap.append(result.custom_id)
+                if on_result is not None:
+                    on_result(result, summary)
+                continue
             results.write(result.to_line())
             summary.done += 1
             summary.failed += not result.ok
             if on_result is not None:
                 on_result(result, summary)
+        # The runner reads one request ahead: when it stopped early (the cap, stop_on_error)
+        # and returned normally, a request journaled but without a result was never sent.
+        for custom_id in pulled:
+            if custom_id not in finished:
+                sent_log.write((_UNSENT + custom_id).encode() + b"\n")
     finally:
         results.close()
         sent_log.close()

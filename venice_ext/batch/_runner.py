@@ -4,7 +4,9 @@ The async runner keeps up to `max_concurrency` tasks out and asks `RateGate` bef
 each dispatch; the sync runner does the same with threads. Both send through the
 public `call_with_response` of the requester, so retries, typed errors and the
 failure budget are the client's own. A failure fills its slot; `stop_on_error`
-stops dispatching after the first one instead (the rest are not sent).
+stops dispatching after the first one instead (the rest are not sent). A client's
+spend cap (`max_usd`) stops dispatching too: the first request it refuses holds the
+SpendCapExceededError (estimate, spent, cap) in its slot, and nothing after it is sent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext.batch._gate import RateGate
 from venice_ext.batch._requests import BatchRequest, parse_request
 from venice_ext.batch._results import BatchResult
-from venice_ext.errors import APIStatusError, VeniceError
+from venice_ext.errors import APIStatusError, SpendCapExceededError, VeniceError
 
 __all__ = ["aiter_batch", "arun_batch", "iter_batch", "run_batch"]
 
@@ -32,6 +34,10 @@ def estimated_tokens(request: BatchRequest) -> int:
     import json
 
     return max(1, len(json.dumps(request.body or {})) // 4)
+
+
+def _stops(result: BatchResult, stop_on_error: bool) -> bool:
+    return not result.ok and (stop_on_error or isinstance(result.error, SpendCapExceededError))
 
 
 def _requests(items: Iterable[Any]) -> Iterator[BatchRequest]:
@@ -94,7 +100,7 @@ async def aiter_batch(
                 pending.pop(task)
                 result, limits = task.result()
                 gate.answered(limits, clock())
-                if not result.ok and stop_on_error:
+                if _stops(result, stop_on_error):
                     stopped = True
                 yield result
     finally:
@@ -172,7 +178,7 @@ def iter_batch(
                 for future in done:
                     result, limits = future.result()
                     gate.answered(limits, clock())
-                    if not result.ok and stop_on_error:
+                    if _stops(result, stop_on_error):
                         stopped = True
                     yield result
         finally:

@@ -1,4 +1,4 @@
-"""`venice batch requests.jsonl -o results.jsonl [--concurrency N] [--resume]`."""
+"""`venice batch requests.jsonl -o results.jsonl [--concurrency N] [--resume] [--max-usd N]`."""
 
 from __future__ import annotations
 
@@ -16,24 +16,49 @@ from venice_ext.cli._app import Settings, cli, handle_errors
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Results JSONL.")
 @click.option("--concurrency", default=16, show_default=True, type=click.IntRange(1, 256), help="Requests out at once.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into the same output; nothing is resent.")
+@click.option(
+    "--max-usd",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Spend at most this many USD; the batch stops dispatching at the cap (rerun with --resume to go on).",
+)
+@click.option("--allow-unpriced", is_flag=True, help="Under --max-usd, send requests that cannot be priced too.")
 @click.pass_obj
 @handle_errors
-def batch(settings: Settings, requests: Path, output: Path, concurrency: int, resume: bool) -> None:
+def batch(
+    settings: Settings,
+    requests: Path,
+    output: Path,
+    concurrency: int,
+    resume: bool,
+    max_usd: float | None,
+    allow_unpriced: bool,
+) -> None:
     """Send every request of an OpenAI-format batch file within the key's rate limits."""
     from venice_ext import AsyncVenice
     from venice_ext.batch import arun_file
 
     total = sum(1 for line in requests.read_bytes().splitlines() if line.strip())
 
+    spend: list[Any] = []
+    clients: list[Any] = []
+
     def progress(result: Any, summary: Any) -> None:
         done = summary.done + summary.skipped
-        click.echo(f"\r{done}/{total} done, {summary.failed} failed", nl=False, err=True)
+        spent = f", ${clients[0].spend.spent:.4f} spent" if clients and max_usd is not None else ""
+        click.echo(f"\r{done}/{total} done, {summary.failed} failed{spent}", nl=False, err=True)
 
     async def run() -> Any:
-        async with AsyncVenice(api_key=settings.api_key, base_url=settings.base_url) as client:
-            return await arun_file(
-                client.requester, requests, output, max_concurrency=concurrency, resume=resume, on_result=progress
-            )
+        async with AsyncVenice(
+            api_key=settings.api_key, base_url=settings.base_url, max_usd=max_usd, allow_unpriced=allow_unpriced
+        ) as client:
+            clients.append(client)
+            try:
+                return await arun_file(
+                    client.requester, requests, output, max_concurrency=concurrency, resume=resume, on_result=progress
+                )
+            finally:
+                spend.append(client.spend)
 
     summary = asyncio.run(run())
     click.echo("", err=True)
@@ -43,3 +68,11 @@ def batch(settings: Settings, requests: Path, output: Path, concurrency: int, re
     )
     for custom_id in summary.ambiguous:
         click.echo(f"ambiguous: {custom_id}")
+    if max_usd is not None:
+        click.echo(f"spent ${spend[0].spent:.6f} of max_usd ${max_usd:.6f}")
+    if summary.refused_at_cap:
+        click.echo(
+            f"stopped at the spend cap: {len(summary.refused_at_cap)} refused and "
+            f"{total - summary.done - summary.skipped - len(summary.refused_at_cap) - len(summary.ambiguous)} "
+            "not dispatched; nothing of them was sent (rerun with --resume and a higher --max-usd)"
+        )

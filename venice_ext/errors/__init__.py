@@ -28,6 +28,7 @@
     ├── StreamInterruptedError             a stream ended early; carries what arrived
     │   └── StreamTimeoutError             it went silent too long (also an APITimeoutError)
     ├── SpendLimitError                    a job's quote is above max_usd; nothing billable was sent
+    │   └── SpendCapExceededError          the client's max_usd would be crossed; carries estimate and spent
     ├── QueueOutcomeUnknownError           a job's queue request may have been billed; never resent
     ├── JobError                           a queued video or audio job; carries it and its JSON
     │   ├── JobFailedError                 Venice says the job failed (content policy, media gone)
@@ -388,3 +389,35 @@ def _rebuild_failure_budget_spent(message: str, retry_in: float) -> FailureBudge
 
 class CostUnknownError(VeniceError, LookupError):
     """estimate_cost cannot price the request: no model named, the model or its price is not listed."""
+
+
+class SpendCapExceededError(SpendLimitError):
+    """`Venice(max_usd=...)` (or a call's `max_usd`) refused a billable request before sending it.
+
+    `estimate` is this request's estimated USD, `spent` what the client has been charged
+    so far, `in_flight` the estimates of requests still out, `limit` the cap that would
+    be crossed. Nothing of this request was sent.
+    """
+
+    def __init__(
+        self, message: str, *, estimate: float, spent: float, in_flight: float, limit: float, model: str | None = None
+    ) -> None:
+        super().__init__(message, quote=estimate, limit=limit, model=model)
+        self.estimate = estimate
+        self.spent = spent
+        self.in_flight = in_flight
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_spend_cap_exceeded,
+            (self.message, self.estimate, self.spent, self.in_flight, self.limit, self.model),
+        )
+
+
+def _rebuild_spend_cap_exceeded(
+    message: str, estimate: float, spent: float, in_flight: float, limit: float, model: str | None
+) -> SpendCapExceededError:
+    return SpendCapExceededError(message, estimate=estimate, spent=spent, in_flight=in_flight, limit=limit, model=model)
+
+
+__all__ += ["SpendCapExceededError"]

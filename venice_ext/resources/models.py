@@ -77,6 +77,13 @@ class AsyncModels(AsyncGeneratedModels):
         chosen = choose(listing.as_json, listing.traits, type=type, capabilities=capabilities, trait=trait)
         return listing.models.data[chosen]
 
+    async def priced_listing(self) -> list[dict[str, Any]]:
+        """Every model of every type as JSON, pricing included: what `max_usd` prices requests from.
+
+        Cached like `resolve`'s listing, so a capped client fetches it once per `cache_ttl`.
+        """
+        return (await self._listing("all", refresh=False)).as_json
+
     async def _listing(self, type: str, *, refresh: bool) -> _Listing:
         now = self._calls.hooks.clock()
         cached = self._cache.get(type)
@@ -120,6 +127,13 @@ class Models(GeneratedModels):
         listing = self._listing(type, refresh=refresh)
         chosen = choose(listing.as_json, listing.traits, type=type, capabilities=capabilities, trait=trait)
         return listing.models.data[chosen]
+
+    def priced_listing(self) -> list[dict[str, Any]]:
+        """Every model of every type as JSON, pricing included: what `max_usd` prices requests from.
+
+        Cached like `resolve`'s listing, so a capped client fetches it once per `cache_ttl`.
+        """
+        return (self._listing("all", refresh=False)).as_json
 
     def _listing(self, type: str, *, refresh: bool) -> _Listing:
         now = self._calls.hooks.clock()
