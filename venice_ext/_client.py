@@ -178,6 +178,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -190,6 +191,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            deadline=deadline,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -209,6 +211,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -220,6 +223,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -234,6 +238,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -245,6 +250,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -397,6 +403,7 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -409,6 +416,7 @@ class Venice(ClientBase, VeniceResources):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            deadline=deadline,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -428,6 +436,7 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -439,6 +448,7 @@ class Venice(ClientBase, VeniceResources):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -453,6 +463,7 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -464,6 +475,7 @@ class Venice(ClientBase, VeniceResources):
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,

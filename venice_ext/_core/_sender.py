@@ -8,7 +8,7 @@ the default per-call options. Resources reach it only through the `Requester` pr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
@@ -33,7 +33,15 @@ __all__ = ["AsyncSender", "Sender", "call_request", "http_request"]
 
 T = TypeVar("T")
 
-_OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "extra_headers", "extra_query", "extra_body")
+_OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "deadline", "extra_headers", "extra_query", "extra_body")
+
+
+# The per-call options the retry transport reads from the request's extensions.
+_TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline"], ...] = (
+    "retry_ambiguous",
+    "max_retries",
+    "deadline",
+)
 
 
 def options_of(**given: Any) -> RequestOptions:
@@ -59,7 +67,7 @@ def http_request(
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
-    transport_options = {name: options[name] for name in ("retry_ambiguous", "max_retries") if name in options}
+    transport_options = {name: options[name] for name in _TRANSPORT_OPTIONS if name in options}
     request["extensions"] = {EXTENSION: transport_options}
     if "timeout" in options:
         request["timeout"] = options["timeout"]
@@ -121,7 +129,7 @@ def apply_defaults(request: httpx.Request, defaults: RequestOptions) -> None:
         request.headers.setdefault(key, value)
     options = request.extensions.get(EXTENSION)
     if isinstance(options, dict):
-        for name in ("retry_ambiguous", "max_retries"):
+        for name in _TRANSPORT_OPTIONS:
             if name in defaults:
                 options.setdefault(name, defaults[name])
 
@@ -191,6 +199,7 @@ class AsyncSender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -201,6 +210,7 @@ class AsyncSender:
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -216,6 +226,7 @@ class AsyncSender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -227,6 +238,7 @@ class AsyncSender:
                 extra_headers=extra_headers,
                 retry_ambiguous=retry_ambiguous,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -332,6 +344,7 @@ class Sender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -342,6 +355,7 @@ class Sender:
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -357,6 +371,7 @@ class Sender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -368,6 +383,7 @@ class Sender:
                 extra_headers=extra_headers,
                 retry_ambiguous=retry_ambiguous,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),

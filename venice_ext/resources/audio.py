@@ -133,10 +133,17 @@ def _speech_request(
     extra_body: Mapping[str, Any] | None,
     idle_timeout: float | None,
     extra_headers: Mapping[str, str] | None,
+    deadline: float | None = None,
 ) -> httpx.Request:
     body = build_speech_request(input, params, extra_body, streaming=True)
     return stream_request(
-        http, create_speech, body, accept=None, idle_timeout=idle_timeout, extra_headers=extra_headers
+        http,
+        create_speech,
+        body,
+        accept=None,
+        idle_timeout=idle_timeout,
+        extra_headers=extra_headers,
+        deadline=deadline,
     )
 
 
@@ -223,6 +230,7 @@ class AsyncSpeech:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> Media:
         """The whole audio, as `Media` (bytes with `.save(path)`). Keyword arguments are the
@@ -238,6 +246,7 @@ class AsyncSpeech:
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
         )
         media = Media([audio], speech_content_type(request), raw=audio)
         return media if self.output_target is None else await async_offload(self.output_target.save, media)
@@ -249,10 +258,13 @@ class AsyncSpeech:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> AsyncSpeechStream:
         """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
-        request = _speech_request(self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        request = _speech_request(
+            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, deadline
+        )
         return AsyncSpeechStream(await self._requester.send_stream(request))
 
 
@@ -362,6 +374,7 @@ class Speech:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> Media:
         """The whole audio, as `Media` (bytes with `.save(path)`). Keyword arguments are the
@@ -377,6 +390,7 @@ class Speech:
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
         )
         media = Media([audio], speech_content_type(request), raw=audio)
         return media if self.output_target is None else offload(self.output_target.save, media)
@@ -388,10 +402,13 @@ class Speech:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> SpeechStream:
         """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
-        request = _speech_request(self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        request = _speech_request(
+            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, deadline
+        )
         return SpeechStream(self._requester.send_stream(request))
 
 
