@@ -6,7 +6,8 @@ Per-request options travel in `request.extensions["venice"]`:
 `retry_ambiguous` (bool), `max_retries` (int) and `deadline` (seconds for the
 whole call, retries and waits included; the client's `deadline` otherwise).
 The deadline's end, on the transport's clock, is left in the response's
-`extensions[DEADLINE_EXTENSION]` for a stream reader to bound the body with.
+`extensions[DEADLINE_EXTENSION]` for a stream reader to bound the body with, and that
+clock in `extensions[DEADLINE_CLOCK_EXTENSION]`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from venice_ext.errors import (
 )
 
 __all__ = [
+    "DEADLINE_CLOCK_EXTENSION",
     "DEADLINE_EXTENSION",
     "AsyncRetryTransport",
     "RetryTransport",
@@ -55,6 +57,7 @@ logger = logging.getLogger("venice_ext")
 
 EXTENSION = "venice"
 DEADLINE_EXTENSION = "venice_deadline_at"
+DEADLINE_CLOCK_EXTENSION = "venice_deadline_clock"  # the clock the end time is on, for the stream reader
 
 
 @dataclass
@@ -111,6 +114,7 @@ class _Attempts:
     def mark(self, response: httpx.Response) -> httpx.Response:
         if self.deadline_at is not None:
             response.extensions[DEADLINE_EXTENSION] = self.deadline_at
+            response.extensions[DEADLINE_CLOCK_EXTENSION] = self.hooks.clock
         return response
 
     def admit(self) -> None:
