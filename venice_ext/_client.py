@@ -62,7 +62,8 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
     `max_total_retry_wait` caps the seconds one call spends waiting between retries.
     `wallet` (a `Wallet`, a signer, a hex private key or a key file) signs every request
-    with Sign-In-With-X instead of a key.
+    with Sign-In-With-X instead of a key. `strict_parsing=True` makes a 2xx body that does
+    not fit the spec a ResponseValidationError instead of a DriftedBody and a warning.
     """
 
     def __init__(
@@ -85,6 +86,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         proxy: str | httpx.URL | None = None,
         max_total_retry_wait: float = 90.0,
         deadline: float | None = None,
+        strict_parsing: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -142,7 +144,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
-        self._sender = AsyncSender(self._http, self.raw, self._hooks)
+        self._sender = AsyncSender(self._http, self.raw, self._hooks, strict_parsing=strict_parsing)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -288,7 +290,8 @@ class Venice(ClientBase, VeniceResources):
     the pool). `proxy` routes the client's own transport through an HTTP(S) proxy;
     `max_total_retry_wait` caps the seconds one call spends waiting between retries.
     `wallet` (a `Wallet`, a signer, a hex private key or a key file) signs every request
-    with Sign-In-With-X instead of a key.
+    with Sign-In-With-X instead of a key. `strict_parsing=True` makes a 2xx body that does
+    not fit the spec a ResponseValidationError instead of a DriftedBody and a warning.
     """
 
     def __init__(
@@ -311,6 +314,7 @@ class Venice(ClientBase, VeniceResources):
         proxy: str | httpx.URL | None = None,
         max_total_retry_wait: float = 90.0,
         deadline: float | None = None,
+        strict_parsing: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -368,7 +372,7 @@ class Venice(ClientBase, VeniceResources):
             )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
-        self._sender = Sender(self._http, self.raw, self._hooks)
+        self._sender = Sender(self._http, self.raw, self._hooks, strict_parsing=strict_parsing)
 
     @property
     def http_client(self) -> httpx.Client:

@@ -100,8 +100,8 @@ def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dic
     return http_request(operation, params, body, options)
 
 
-def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
-    """The typed answer to a read response, or the typed error it stands for."""
+def finish(operation: Operation[T], response: httpx.Response, *, strict: bool = False) -> APIResponse[T]:
+    """The typed answer to a read response, or the typed error it stands for (`strict`: drift too)."""
     if not 200 <= response.status_code < 300:
         raise error_from_response(response)
     warn_if_deprecated(response.headers)
@@ -109,7 +109,7 @@ def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
     try:
         parsed = operation.parse_success(response)
     except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc)
+        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc, strict=strict)
     return APIResponse(parsed, response)
 
 
@@ -144,15 +144,20 @@ class AsyncSender:
         raw: AuthenticatedClient,
         hooks: TransportHooks,
         defaults: RequestOptions | None = None,
+        *,
+        strict_parsing: bool = False,
     ) -> None:
         self._http = http
         self._raw = raw
         self._hooks = hooks
         self._defaults: RequestOptions = defaults or {}
+        self._strict_parsing = strict_parsing
 
     def with_defaults(self, options: RequestOptions) -> AsyncSender:
         """A sender on the same pool whose calls default to `options`."""
-        return AsyncSender(self._http, self._raw, self._hooks, merged(self._defaults, options))
+        return AsyncSender(
+            self._http, self._raw, self._hooks, merged(self._defaults, options), strict_parsing=self._strict_parsing
+        )
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -256,7 +261,7 @@ class AsyncSender:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response)
+        return finish(operation, response, strict=self._strict_parsing)
 
     async def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)
@@ -289,15 +294,20 @@ class Sender:
         raw: AuthenticatedClient,
         hooks: TransportHooks,
         defaults: RequestOptions | None = None,
+        *,
+        strict_parsing: bool = False,
     ) -> None:
         self._http = http
         self._raw = raw
         self._hooks = hooks
         self._defaults: RequestOptions = defaults or {}
+        self._strict_parsing = strict_parsing
 
     def with_defaults(self, options: RequestOptions) -> Sender:
         """A sender on the same pool whose calls default to `options`."""
-        return Sender(self._http, self._raw, self._hooks, merged(self._defaults, options))
+        return Sender(
+            self._http, self._raw, self._hooks, merged(self._defaults, options), strict_parsing=self._strict_parsing
+        )
 
     @property
     def http_client(self) -> httpx.Client:
@@ -401,7 +411,7 @@ class Sender:
                 response.close()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response)
+        return finish(operation, response, strict=self._strict_parsing)
 
     def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)
