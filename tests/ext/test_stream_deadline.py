@@ -19,7 +19,7 @@ import pytest
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, Venice, aiohttp_transport
 from venice_ext import errors as e
-from venice_ext.testing import SSE, FakeVenice
+from venice_ext.testing import SSE, FakeVenice, Reply
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 FIRST = {
@@ -118,3 +118,24 @@ def test_a_deadline_ends_a_responses_stream_that_only_pings(fake: FakeVenice, tw
             asyncio.run(run())
     assert "deadline" in str(caught.value)
     assert 0 < pinger.sent < PINGS
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_deadline_ends_a_speech_stream_that_keeps_trickling(fake: FakeVenice, twin: str) -> None:
+    chunks = [b"\xff" * 64] * PINGS
+    fake.script("POST", "/audio/speech", Reply(chunks=chunks, chunk_delay=0.02, content_type="audio/mpeg"))
+    with pytest.raises(e.StreamTimeoutError) as caught:
+        if twin == "sync":
+            with Venice(api_key=API_KEY, base_url=fake.base_url) as client:
+                for _ in client.audio.speech.stream(input="hi", deadline=0.5):
+                    pass
+        else:
+
+            async def run() -> None:
+                async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as client:
+                    async for _ in await client.audio.speech.stream(input="hi", deadline=0.5):
+                        pass
+
+            asyncio.run(run())
+    assert "deadline" in str(caught.value)
+    assert 0 < caught.value.partial < 64 * PINGS

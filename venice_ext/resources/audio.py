@@ -31,7 +31,8 @@ from venice_ext._core._symbols import (
     GeneratedTranscriptions,
     create_speech,
 )
-from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
+from venice_ext._core._transport import DEADLINE_CLOCK_EXTENSION, DEADLINE_EXTENSION
+from venice_ext.errors import RequestValidationError, StreamInterruptedError, StreamTimeoutError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
 from venice_ext.resources._wrap import async_transcript_method, transcript_method
 
@@ -75,6 +76,17 @@ class _SpeechStreamBase:
             partial=self.bytes_received,
             chunks_received=self.chunks_received,
         )
+
+    def _check_deadline(self) -> None:
+        # The call's end time, left by the retry transport: a deadline bounds the whole stream.
+        deadline_at = self.response.extensions.get(DEADLINE_EXTENSION)
+        clock = self.response.extensions.get(DEADLINE_CLOCK_EXTENSION)
+        if isinstance(deadline_at, float) and callable(clock) and clock() >= deadline_at:
+            raise StreamTimeoutError(
+                f"the audio stream passed the call's deadline after {self.bytes_received} bytes",
+                partial=self.bytes_received,
+                chunks_received=self.chunks_received,
+            )
 
     def _check_length(self) -> None:
         # h11 already refuses a short body, but other transports (aiohttp, mocks) may not.
@@ -160,6 +172,7 @@ class AsyncSpeechStream(_SpeechStreamBase):
         self._started = True
         try:
             async for chunk in self.response.aiter_bytes():
+                self._check_deadline()
                 yield self._count(chunk)
             self._check_length()
         except httpx.TransportError as exc:
@@ -304,6 +317,7 @@ class SpeechStream(_SpeechStreamBase):
         self._started = True
         try:
             for chunk in self.response.iter_bytes():
+                self._check_deadline()
                 yield self._count(chunk)
             self._check_length()
         except httpx.TransportError as exc:
