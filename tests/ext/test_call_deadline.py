@@ -119,3 +119,15 @@ def test_with_options_deadline_is_a_default_that_a_per_call_deadline_overrides()
         with Venice(**_options(server, clock)) as client:
             client.with_options(deadline=2.0).call(list_models, deadline=60.0)
         assert server.seen == 2 and clock.sleeps == [5.0]
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), "5", True])
+def test_a_bad_per_call_deadline_is_a_typed_error_before_anything_is_sent(bad: object) -> None:
+    with RawServer(reply(200, OK_MODELS)) as server:
+        clock = FakeClock()
+        with Venice(**_options(server, clock, deadline=60.0)) as client:
+            with pytest.raises(e.RequestValidationError, match="deadline must be a number of seconds > 0"):
+                client.models.list(deadline=bad)  # type: ignore[arg-type]
+            with pytest.raises(e.RequestValidationError, match="deadline must be"):
+                client.chat.completions.stream(model="m", messages=MESSAGES, deadline=bad)  # type: ignore[arg-type]
+        assert server.seen == 0

@@ -39,6 +39,7 @@ from venice_ext.errors import (
     APITimeoutError,
     ConfigurationError,
     FailureBudgetSpentError,
+    RequestValidationError,
     RetryBudgetExceededError,
     VeniceError,
 )
@@ -87,7 +88,10 @@ class _Attempts:
 
     def __post_init__(self) -> None:
         deadline = self._options.get("deadline", self.client_deadline)
-        if isinstance(deadline, (int, float)) and not isinstance(deadline, bool):
+        if deadline is not None:
+            if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
+                # Checked before anything is sent: a per-call typo must not silently mean "no deadline".
+                raise RequestValidationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
             self.deadline_at = self.hooks.clock() + float(deadline)
         self.safety = safety_of(self.request.method, self.api_path)
         if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in self.request.headers:
