@@ -40,6 +40,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("timeout", "float | httpx.Timeout | None | Unset", "UNSET"),
     ("max_retries", "int | Unset", "UNSET"),
     ("retry_ambiguous", "bool | Unset", "UNSET"),
+    ("deadline", "float | Unset", "UNSET"),
     ("extra_headers", "Mapping[str, str] | None", "None"),
     ("extra_query", "Mapping[str, Any] | None", "None"),
     ("extra_body", "Mapping[str, Any] | None", "None"),

@@ -76,6 +76,8 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     billable request whose estimate would cross it is refused before sending
     (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
     unless `allow_unpriced=True`; `spend` reports where the client stands.
+    `strict_parsing=True` makes a 2xx body that does not fit the spec a
+    ResponseValidationError instead of a DriftedBody and a warning.
     """
 
     def __init__(
@@ -101,6 +103,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         # One spend cap per client (issue 17).
         max_usd: float | None = None,
         allow_unpriced: bool = False,
+        strict_parsing: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -170,7 +173,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             )
         self.raw = self._new_raw()
         self.raw.set_async_httpx_client(self._http)
-        self._sender = AsyncSender(self._http, self.raw, self._hooks)
+        self._sender = AsyncSender(self._http, self.raw, self._hooks, strict_parsing=strict_parsing)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -215,6 +218,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
+        deadline: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -228,6 +232,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_headers=_with_call_cap(extra_headers, max_usd),
             extra_query=extra_query,
             extra_body=extra_body,
+            deadline=deadline,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -247,6 +252,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -262,6 +268,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -276,6 +283,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -288,6 +296,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -329,6 +338,8 @@ class Venice(ClientBase, VeniceResources):
     billable request whose estimate would cross it is refused before sending
     (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
     unless `allow_unpriced=True`; `spend` reports where the client stands.
+    `strict_parsing=True` makes a 2xx body that does not fit the spec a
+    ResponseValidationError instead of a DriftedBody and a warning.
     """
 
     def __init__(
@@ -354,6 +365,7 @@ class Venice(ClientBase, VeniceResources):
         # One spend cap per client (issue 17).
         max_usd: float | None = None,
         allow_unpriced: bool = False,
+        strict_parsing: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -423,7 +435,7 @@ class Venice(ClientBase, VeniceResources):
             )
         self.raw = self._new_raw()
         self.raw.set_httpx_client(self._http)
-        self._sender = Sender(self._http, self.raw, self._hooks)
+        self._sender = Sender(self._http, self.raw, self._hooks, strict_parsing=strict_parsing)
 
     @property
     def http_client(self) -> httpx.Client:
@@ -467,6 +479,7 @@ class Venice(ClientBase, VeniceResources):
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
+        deadline: float | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -480,6 +493,7 @@ class Venice(ClientBase, VeniceResources):
             extra_headers=_with_call_cap(extra_headers, max_usd),
             extra_query=extra_query,
             extra_body=extra_body,
+            deadline=deadline,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -499,6 +513,7 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -514,6 +529,7 @@ class Venice(ClientBase, VeniceResources):
             extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -528,6 +544,7 @@ class Venice(ClientBase, VeniceResources):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -540,6 +557,7 @@ class Venice(ClientBase, VeniceResources):
             extra_headers=_with_call_cap(extra_headers, max_usd),
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,

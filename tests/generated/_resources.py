@@ -27,7 +27,7 @@ from venice_api.resources import AsyncResources, Resources
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = apply_transforms(load_spec_file(ROOT / "spec" / "swagger.yaml"))
 CONFIG = YAML(typ="safe", pure=True).load((ROOT / "spec" / "resources.yaml").read_text())
-OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "extra_headers", "extra_query", "extra_body")
+OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "deadline", "extra_headers", "extra_query", "extra_body")
 
 
 @dataclass
@@ -169,10 +169,7 @@ def _body_arguments(operation: Mapping[str, Any]) -> list[Expected]:
     forms = [_fields(media.get("schema")) for media in operation["requestBody"]["content"].values()]
     objects = [form for form in forms if form is not None]
     names = list(dict.fromkeys(name for form in objects for name in form))
-    return [
-        Expected(name, all(form.get(name, False) for form in objects), in_body=True)
-        for name in names
-    ]
+    return [Expected(name, all(form.get(name, False) for form in objects), in_body=True) for name in names]
 
 
 def cases() -> list[Case]:

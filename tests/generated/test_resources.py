@@ -37,6 +37,7 @@ ALL_OPTIONS: dict[str, Any] = {
     "timeout": httpx.Timeout(3.0),
     "max_retries": 0,
     "retry_ambiguous": True,
+    "deadline": 30.0,
     "extra_headers": {"X-Test": "1"},
     "extra_query": {"q": "1"},
     "extra_body": {"future": True},

@@ -4,7 +4,8 @@ Venice's spec drifts several times a week (a field the pinned spec marks require
 missing, a number arrives as a string), and a production call must not fail for it.
 Outside strict mode the caller gets a `DriftedBody`: the answer read as it came, with
 the generated model's attribute names (`object_` for `object`), and `raw` for the JSON.
-Strict mode (`VENICE_STRICT_PARSING=1`, for tests) raises ResponseValidationError.
+Strict mode (`Venice(strict_parsing=True)`, or `VENICE_STRICT_PARSING=1` for a whole test
+run) raises ResponseValidationError.
 """
 
 from __future__ import annotations
@@ -93,10 +94,13 @@ def _schema_path(exc: BaseException) -> str:
     return re.sub(r"\[\d+\]", "[]", path) if isinstance(path, str) else type(exc).__name__
 
 
-def drifted_or_raise(method: str, path: str, response: httpx.Response, exc: BaseException) -> DriftedBody:
-    """The body as read, after one SpecDriftWarning per schema path; or, strict or not JSON, the error."""
+def drifted_or_raise(
+    method: str, path: str, response: httpx.Response, exc: BaseException, *, strict: bool = False
+) -> DriftedBody:
+    """The body as read, after one SpecDriftWarning per schema path; or, strict (the client's
+    `strict_parsing=True` or the environment's) or not JSON, the error."""
     data: Any = None
-    if not strict_parsing():
+    if not (strict or strict_parsing()):
         try:
             data = response.json()
         except (ValueError, RecursionError, UnicodeDecodeError):
@@ -115,7 +119,8 @@ def drifted_or_raise(method: str, path: str, response: httpx.Response, exc: Base
     if first:
         warnings.warn(
             f"{method} {path}: the answer does not fit the pinned spec at {where} ({exc}); returned as read, "
-            f"raw JSON in .raw. Run `venice spec diff` to see what changed; {STRICT_ENV}=1 makes this an error",
+            f"raw JSON in .raw. Run `venice spec diff` to see what changed; strict_parsing=True "
+            f"or {STRICT_ENV}=1 makes this an error",
             SpecDriftWarning,
             stacklevel=5,
         )

@@ -42,6 +42,7 @@ class RequestOptions(TypedDict, total=False):
     timeout: float | httpx.Timeout | None
     max_retries: int
     retry_ambiguous: bool
+    deadline: float
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, Any]
     extra_body: Mapping[str, Any]
@@ -94,6 +95,7 @@ class AsyncRequester(Protocol):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -110,6 +112,7 @@ class AsyncRequester(Protocol):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -172,6 +175,7 @@ class Requester(Protocol):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -188,6 +192,7 @@ class Requester(Protocol):
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,

@@ -71,6 +71,7 @@ def stream_request(
     accept: str | None,
     idle_timeout: float | None,
     extra_headers: Mapping[str, str] | None,
+    deadline: float | None = None,
 ) -> httpx.Request:
     """A request for `client._send_stream`: the operation's own encoding, with a read timeout
     that bounds the silence between bytes rather than the whole answer."""
@@ -83,4 +84,5 @@ def stream_request(
         if idle_timeout is None
         else httpx.Timeout(connect=base.connect, read=idle_timeout, write=base.write, pool=base.pool)
     )
-    return http.build_request(**kwargs, timeout=timeout, extensions={EXTENSION: {}})
+    options = {} if deadline is None else {"deadline": deadline}
+    return http.build_request(**kwargs, timeout=timeout, extensions={EXTENSION: options})

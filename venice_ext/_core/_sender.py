@@ -8,7 +8,7 @@ the default per-call options. Resources reach it only through the `Requester` pr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
@@ -33,7 +33,15 @@ __all__ = ["AsyncSender", "Sender", "call_request", "http_request"]
 
 T = TypeVar("T")
 
-_OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "extra_headers", "extra_query", "extra_body")
+_OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "deadline", "extra_headers", "extra_query", "extra_body")
+
+
+# The per-call options the retry transport reads from the request's extensions.
+_TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline"], ...] = (
+    "retry_ambiguous",
+    "max_retries",
+    "deadline",
+)
 
 
 def options_of(**given: Any) -> RequestOptions:
@@ -59,7 +67,7 @@ def http_request(
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
-    transport_options = {name: options[name] for name in ("retry_ambiguous", "max_retries") if name in options}
+    transport_options = {name: options[name] for name in _TRANSPORT_OPTIONS if name in options}
     request["extensions"] = {EXTENSION: transport_options}
     if "timeout" in options:
         request["timeout"] = options["timeout"]
@@ -92,8 +100,8 @@ def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dic
     return http_request(operation, params, body, options)
 
 
-def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
-    """The typed answer to a read response, or the typed error it stands for."""
+def finish(operation: Operation[T], response: httpx.Response, *, strict: bool = False) -> APIResponse[T]:
+    """The typed answer to a read response, or the typed error it stands for (`strict`: drift too)."""
     if not 200 <= response.status_code < 300:
         raise error_from_response(response)
     warn_if_deprecated(response.headers)
@@ -101,7 +109,7 @@ def finish(operation: Operation[T], response: httpx.Response) -> APIResponse[T]:
     try:
         parsed = operation.parse_success(response)
     except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc)
+        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc, strict=strict)
     return APIResponse(parsed, response)
 
 
@@ -121,7 +129,7 @@ def apply_defaults(request: httpx.Request, defaults: RequestOptions) -> None:
         request.headers.setdefault(key, value)
     options = request.extensions.get(EXTENSION)
     if isinstance(options, dict):
-        for name in ("retry_ambiguous", "max_retries"):
+        for name in _TRANSPORT_OPTIONS:
             if name in defaults:
                 options.setdefault(name, defaults[name])
 
@@ -136,15 +144,20 @@ class AsyncSender:
         raw: AuthenticatedClient,
         hooks: TransportHooks,
         defaults: RequestOptions | None = None,
+        *,
+        strict_parsing: bool = False,
     ) -> None:
         self._http = http
         self._raw = raw
         self._hooks = hooks
         self._defaults: RequestOptions = defaults or {}
+        self._strict_parsing = strict_parsing
 
     def with_defaults(self, options: RequestOptions) -> AsyncSender:
         """A sender on the same pool whose calls default to `options`."""
-        return AsyncSender(self._http, self._raw, self._hooks, merged(self._defaults, options))
+        return AsyncSender(
+            self._http, self._raw, self._hooks, merged(self._defaults, options), strict_parsing=self._strict_parsing
+        )
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -191,6 +204,7 @@ class AsyncSender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -201,6 +215,7 @@ class AsyncSender:
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -216,6 +231,7 @@ class AsyncSender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -227,6 +243,7 @@ class AsyncSender:
                 extra_headers=extra_headers,
                 retry_ambiguous=retry_ambiguous,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -244,7 +261,7 @@ class AsyncSender:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response)
+        return finish(operation, response, strict=self._strict_parsing)
 
     async def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)
@@ -277,15 +294,20 @@ class Sender:
         raw: AuthenticatedClient,
         hooks: TransportHooks,
         defaults: RequestOptions | None = None,
+        *,
+        strict_parsing: bool = False,
     ) -> None:
         self._http = http
         self._raw = raw
         self._hooks = hooks
         self._defaults: RequestOptions = defaults or {}
+        self._strict_parsing = strict_parsing
 
     def with_defaults(self, options: RequestOptions) -> Sender:
         """A sender on the same pool whose calls default to `options`."""
-        return Sender(self._http, self._raw, self._hooks, merged(self._defaults, options))
+        return Sender(
+            self._http, self._raw, self._hooks, merged(self._defaults, options), strict_parsing=self._strict_parsing
+        )
 
     @property
     def http_client(self) -> httpx.Client:
@@ -332,6 +354,7 @@ class Sender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -342,6 +365,7 @@ class Sender:
             extra_headers=extra_headers,
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
+            deadline=deadline,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -357,6 +381,7 @@ class Sender:
         extra_headers: Mapping[str, str] | None = None,
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
+        deadline: float | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -368,6 +393,7 @@ class Sender:
                 extra_headers=extra_headers,
                 retry_ambiguous=retry_ambiguous,
                 max_retries=max_retries,
+                deadline=deadline,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -385,7 +411,7 @@ class Sender:
                 response.close()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response)
+        return finish(operation, response, strict=self._strict_parsing)
 
     def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)

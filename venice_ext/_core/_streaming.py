@@ -11,7 +11,9 @@ the answer), so the connection goes back to the pool instead of being closed.
 Keep-alive comments are activity for the idle timeout (a model may think for a
 minute), so `progress_timeout` bounds the time without a data event: it is checked
 whenever bytes arrive, so with an idle timeout a stream that only pings ends within
-progress_timeout + idle_timeout. A timeout or a cut connection after the stream
+progress_timeout + idle_timeout. A `deadline` given to the client or the call (the
+retry transport leaves its end time in the response's extensions) is checked between
+reads the same way, so it bounds a whole streamed call. A timeout or a cut connection after the stream
 began raises StreamInterruptedError carrying the partial completion, the
 transport's typed error as its cause.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -31,6 +33,7 @@ from venice_ext._core._chunks import ChatCompletionChunk, ChunkError, decode_chu
 from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
+from venice_ext._core._transport import DEADLINE_CLOCK_EXTENSION, DEADLINE_EXTENSION
 from venice_ext.errors import (
     APITimeoutError,
     ResponseValidationError,
@@ -155,6 +158,22 @@ class _StreamBase(Generic[T]):
         error.__cause__ = exc
         return self._interrupted(error)
 
+    def _deadline(self) -> tuple[float | None, Callable[[], float]]:
+        """The call's end time, set by the retry transport, and the clock it is on."""
+        extensions = self.response.extensions
+        deadline_at = extensions.get(DEADLINE_EXTENSION)
+        clock = extensions.get(DEADLINE_CLOCK_EXTENSION, time.time)
+        return (deadline_at if isinstance(deadline_at, float) else None), clock
+
+    def _past_deadline(self) -> VeniceError:
+        return self._interrupted(
+            APITimeoutError(
+                f"{self.response.request.method} {self.response.request.url.path}: the call's deadline passed "
+                "while the answer was streaming",
+                may_have_been_processed=True,
+            )
+        )
+
     def _stalled(self, silent_for: float) -> VeniceError:
         return self._interrupted(
             APITimeoutError(
@@ -178,6 +197,7 @@ class AsyncStream(_StreamBase[T]):
     async def _iterate(self) -> AsyncGenerator[T, None]:  # unasync: async-only
         feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
         progress_timeout, last_progress = self.progress_timeout, time.monotonic()
+        deadline_at, clock = self._deadline()
         try:
             reads = self.response.aiter_bytes()
             async for data in reads:
@@ -193,6 +213,8 @@ class AsyncStream(_StreamBase[T]):
                         if progress_timeout is not None and time.monotonic() - last_progress > progress_timeout:
                             return  # a server that pings after [DONE]: close rather than wait
                     return
+                if deadline_at is not None and clock() >= deadline_at:
+                    raise self._past_deadline()
                 if progress_timeout is not None:
                     now = time.monotonic()
                     if events:
@@ -265,6 +287,7 @@ class Stream(_StreamBase[T]):
     def _iterate(self) -> Generator[T, None, None]:
         feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
         progress_timeout, last_progress = self.progress_timeout, time.monotonic()
+        deadline_at, clock = self._deadline()
         try:
             reads = self.response.iter_bytes()
             for data in reads:
@@ -280,6 +303,8 @@ class Stream(_StreamBase[T]):
                         if progress_timeout is not None and time.monotonic() - last_progress > progress_timeout:
                             return  # a server that pings after [DONE]: close rather than wait
                     return
+                if deadline_at is not None and clock() >= deadline_at:
+                    raise self._past_deadline()
                 if progress_timeout is not None:
                     now = time.monotonic()
                     if events:

@@ -6,7 +6,8 @@ Per-request options travel in `request.extensions["venice"]`:
 `retry_ambiguous` (bool), `max_retries` (int) and `deadline` (seconds for the
 whole call, retries and waits included; the client's `deadline` otherwise).
 The deadline's end, on the transport's clock, is left in the response's
-`extensions[DEADLINE_EXTENSION]` for a stream reader to bound the body with.
+`extensions[DEADLINE_EXTENSION]` for a stream reader to bound the body with, and that
+clock in `extensions[DEADLINE_CLOCK_EXTENSION]`.
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from venice_ext.errors import (
     APITimeoutError,
     ConfigurationError,
     FailureBudgetSpentError,
+    RequestValidationError,
     RetryBudgetExceededError,
     VeniceError,
 )
 
 __all__ = [
+    "DEADLINE_CLOCK_EXTENSION",
     "DEADLINE_EXTENSION",
     "AsyncRetryTransport",
     "RetryTransport",
@@ -55,6 +58,7 @@ logger = logging.getLogger("venice_ext")
 
 EXTENSION = "venice"
 DEADLINE_EXTENSION = "venice_deadline_at"
+DEADLINE_CLOCK_EXTENSION = "venice_deadline_clock"  # the clock the end time is on, for the stream reader
 
 
 @dataclass
@@ -84,7 +88,10 @@ class _Attempts:
 
     def __post_init__(self) -> None:
         deadline = self._options.get("deadline", self.client_deadline)
-        if isinstance(deadline, (int, float)) and not isinstance(deadline, bool):
+        if deadline is not None:
+            if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
+                # Checked before anything is sent: a per-call typo must not silently mean "no deadline".
+                raise RequestValidationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
             self.deadline_at = self.hooks.clock() + float(deadline)
         self.safety = safety_of(self.request.method, self.api_path)
         if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in self.request.headers:
@@ -111,6 +118,7 @@ class _Attempts:
     def mark(self, response: httpx.Response) -> httpx.Response:
         if self.deadline_at is not None:
             response.extensions[DEADLINE_EXTENSION] = self.deadline_at
+            response.extensions[DEADLINE_CLOCK_EXTENSION] = self.hooks.clock
         return response
 
     def admit(self) -> None:

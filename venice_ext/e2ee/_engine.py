@@ -149,6 +149,7 @@ class AsyncE2EEEngine:
         body: RequestModel,
         extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
+        deadline: float | None = None,
     ) -> AsyncE2EEChatStream:
         """Send the sealed request with the session's headers; the stream that opens the answer."""
         with needs_extra():
@@ -161,6 +162,7 @@ class AsyncE2EEEngine:
             accept="text/event-stream",
             idle_timeout=idle_timeout,
             extra_headers={**_without_tee_headers(extra_headers), **session.headers()},
+            deadline=deadline,
         )
         response = await self._requester.send_stream(request)
 
@@ -287,6 +289,7 @@ class E2EEEngine:
         body: RequestModel,
         extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
+        deadline: float | None = None,
     ) -> E2EEChatStream:
         """Send the sealed request with the session's headers; the stream that opens the answer."""
         with needs_extra():
@@ -299,6 +302,7 @@ class E2EEEngine:
             accept="text/event-stream",
             idle_timeout=idle_timeout,
             extra_headers={**_without_tee_headers(extra_headers), **session.headers()},
+            deadline=deadline,
         )
         response = self._requester.send_stream(request)
 

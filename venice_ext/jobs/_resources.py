@@ -192,9 +192,12 @@ class _AsyncJobResource(_Jobs[AsyncJobT]):
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
-    async def quote(self, *, extra_body: Mapping[str, Any] | None = None, **params: Any) -> float:
+    async def quote(
+        self, *, extra_body: Mapping[str, Any] | None = None, deadline: float | None = None, **params: Any
+    ) -> float:
         """The price in USD of a job with these parameters. Nothing is queued or billed."""
-        result = await self._requester.call(self._ops.quote, body=self._quote_body(params, extra_body))
+        body = self._quote_body(params, extra_body)
+        result = await self._requester.call(self._ops.quote, body=body, deadline=deadline)
         return float(result.quote)
 
     async def queue(
@@ -202,10 +205,12 @@ class _AsyncJobResource(_Jobs[AsyncJobT]):
         *,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> AsyncJobT:
-        """Queue a job (billed); keep `job.to_json()` to resume it after a crash."""
-        return await self._send_queue(self._queue_body(params, extra_body), extra_headers)
+        """Queue a job (billed); keep `job.to_json()` to resume it after a crash. `deadline`
+        bounds the queueing call, retries included (waiting for the job is `job.wait`'s)."""
+        return await self._send_queue(self._queue_body(params, extra_body), extra_headers, deadline)
 
     def resume(self, job: str | bytes | Mapping[str, Any] | JobRecord) -> AsyncJobT:
         """A job (its JSON, or a job from another client) bound to this client."""
@@ -243,10 +248,14 @@ class _AsyncJobResource(_Jobs[AsyncJobT]):
             _cleanup_failed(job, str(exc))
         return GeneratedMedia(target, job)
 
-    async def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None) -> AsyncJobT:
+    async def _send_queue(
+        self, body: Any, extra_headers: Mapping[str, str] | None, deadline: float | None = None
+    ) -> AsyncJobT:
         sent_at = iso_utc(self._requester.hooks.clock())
         try:
-            parsed = await self._requester.call(self._ops.queue, body=body, extra_headers=extra_headers)
+            parsed = await self._requester.call(
+                self._ops.queue, body=body, extra_headers=extra_headers, deadline=deadline
+            )
         except VeniceError as exc:
             unclear = self._ambiguous(exc, body, sent_at)
             if unclear is None:
@@ -290,9 +299,12 @@ class _JobResource(_Jobs[JobT]):
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    def quote(self, *, extra_body: Mapping[str, Any] | None = None, **params: Any) -> float:
+    def quote(
+        self, *, extra_body: Mapping[str, Any] | None = None, deadline: float | None = None, **params: Any
+    ) -> float:
         """The price in USD of a job with these parameters. Nothing is queued or billed."""
-        result = self._requester.call(self._ops.quote, body=self._quote_body(params, extra_body))
+        body = self._quote_body(params, extra_body)
+        result = self._requester.call(self._ops.quote, body=body, deadline=deadline)
         return float(result.quote)
 
     def queue(
@@ -300,10 +312,12 @@ class _JobResource(_Jobs[JobT]):
         *,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> JobT:
-        """Queue a job (billed); keep `job.to_json()` to resume it after a crash."""
-        return self._send_queue(self._queue_body(params, extra_body), extra_headers)
+        """Queue a job (billed); keep `job.to_json()` to resume it after a crash. `deadline`
+        bounds the queueing call, retries included (waiting for the job is `job.wait`'s)."""
+        return self._send_queue(self._queue_body(params, extra_body), extra_headers, deadline)
 
     def resume(self, job: str | bytes | Mapping[str, Any] | JobRecord) -> JobT:
         """A job (its JSON, or a job from another client) bound to this client."""
@@ -341,10 +355,10 @@ class _JobResource(_Jobs[JobT]):
             _cleanup_failed(job, str(exc))
         return GeneratedMedia(target, job)
 
-    def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None) -> JobT:
+    def _send_queue(self, body: Any, extra_headers: Mapping[str, str] | None, deadline: float | None = None) -> JobT:
         sent_at = iso_utc(self._requester.hooks.clock())
         try:
-            parsed = self._requester.call(self._ops.queue, body=body, extra_headers=extra_headers)
+            parsed = self._requester.call(self._ops.queue, body=body, extra_headers=extra_headers, deadline=deadline)
         except VeniceError as exc:
             unclear = self._ambiguous(exc, body, sent_at)
             if unclear is None:

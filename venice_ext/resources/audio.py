@@ -31,7 +31,8 @@ from venice_ext._core._symbols import (
     GeneratedTranscriptions,
     create_speech,
 )
-from venice_ext.errors import RequestValidationError, StreamInterruptedError, VeniceError
+from venice_ext._core._transport import DEADLINE_CLOCK_EXTENSION, DEADLINE_EXTENSION
+from venice_ext.errors import RequestValidationError, StreamInterruptedError, StreamTimeoutError, VeniceError
 from venice_ext.jobs._resources import AsyncAudioJobs, AudioJobs
 from venice_ext.resources._wrap import async_transcript_method, transcript_method
 
@@ -75,6 +76,17 @@ class _SpeechStreamBase:
             partial=self.bytes_received,
             chunks_received=self.chunks_received,
         )
+
+    def _check_deadline(self) -> None:
+        # The call's end time, left by the retry transport: a deadline bounds the whole stream.
+        deadline_at = self.response.extensions.get(DEADLINE_EXTENSION)
+        clock = self.response.extensions.get(DEADLINE_CLOCK_EXTENSION)
+        if isinstance(deadline_at, float) and callable(clock) and clock() >= deadline_at:
+            raise StreamTimeoutError(
+                f"the audio stream passed the call's deadline after {self.bytes_received} bytes",
+                partial=self.bytes_received,
+                chunks_received=self.chunks_received,
+            )
 
     def _check_length(self) -> None:
         # h11 already refuses a short body, but other transports (aiohttp, mocks) may not.
@@ -133,10 +145,17 @@ def _speech_request(
     extra_body: Mapping[str, Any] | None,
     idle_timeout: float | None,
     extra_headers: Mapping[str, str] | None,
+    deadline: float | None = None,
 ) -> httpx.Request:
     body = build_speech_request(input, params, extra_body, streaming=True)
     return stream_request(
-        http, create_speech, body, accept=None, idle_timeout=idle_timeout, extra_headers=extra_headers
+        http,
+        create_speech,
+        body,
+        accept=None,
+        idle_timeout=idle_timeout,
+        extra_headers=extra_headers,
+        deadline=deadline,
     )
 
 
@@ -153,6 +172,7 @@ class AsyncSpeechStream(_SpeechStreamBase):
         self._started = True
         try:
             async for chunk in self.response.aiter_bytes():
+                self._check_deadline()
                 yield self._count(chunk)
             self._check_length()
         except httpx.TransportError as exc:
@@ -223,6 +243,7 @@ class AsyncSpeech:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> Media:
         """The whole audio, as `Media` (bytes with `.save(path)`). Keyword arguments are the
@@ -238,6 +259,7 @@ class AsyncSpeech:
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
         )
         media = Media([audio], speech_content_type(request), raw=audio)
         return media if self.output_target is None else await async_offload(self.output_target.save, media)
@@ -249,10 +271,13 @@ class AsyncSpeech:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> AsyncSpeechStream:
         """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
-        request = _speech_request(self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        request = _speech_request(
+            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, deadline
+        )
         return AsyncSpeechStream(await self._requester.send_stream(request))
 
 
@@ -292,6 +317,7 @@ class SpeechStream(_SpeechStreamBase):
         self._started = True
         try:
             for chunk in self.response.iter_bytes():
+                self._check_deadline()
                 yield self._count(chunk)
             self._check_length()
         except httpx.TransportError as exc:
@@ -362,6 +388,7 @@ class Speech:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> Media:
         """The whole audio, as `Media` (bytes with `.save(path)`). Keyword arguments are the
@@ -377,6 +404,7 @@ class Speech:
             timeout=timeout,
             max_retries=max_retries,
             retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
         )
         media = Media([audio], speech_content_type(request), raw=audio)
         return media if self.output_target is None else offload(self.output_target.save, media)
@@ -388,10 +416,13 @@ class Speech:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> SpeechStream:
         """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
-        request = _speech_request(self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers)
+        request = _speech_request(
+            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, deadline
+        )
         return SpeechStream(self._requester.send_stream(request))
 
 

@@ -91,6 +91,7 @@ class AsyncCompletions:
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
         **params: Any,
     ) -> CreateChatCompletionResponse:
         """A whole chat completion. Keyword arguments are the spec's request fields.
@@ -102,11 +103,13 @@ class AsyncCompletions:
         options = e2ee_options(e2ee, params)
         if options is not None:
             idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
-            stream = await self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options)
+            stream = await self._e2ee_stream(
+                model, messages, params, extra_body, extra_headers, idle, options, deadline
+            )
             return await stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = await self._requester.call(
-            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
         )
         return result
 
@@ -135,19 +138,23 @@ class AsyncCompletions:
         idle_timeout: float | None = None,
         progress_timeout: float | None = None,
         e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
         **params: Any,
     ) -> AsyncChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
         comments count as activity); `progress_timeout` bounds the time without a data event
-        (a server that only pings), checked as bytes arrive. `e2ee=True`: see `create`;
+        (a server that only pings), checked as bytes arrive; `deadline` (seconds) bounds the whole
+        call, retries and streaming included (StreamTimeoutError with the partial answer). `e2ee=True`: see `create`;
         the chunks are decrypted as they arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
         options = e2ee_options(e2ee, params)
         if options is not None:
-            sealed = await self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
+            sealed = await self._e2ee_stream(
+                model, messages, params, extra_body, extra_headers, idle_timeout, options, deadline
+            )
             sealed.progress_timeout = progress_timeout  # read when iteration starts
             return sealed
         request = build_chat_request(model, messages, params, extra_body, stream=True)
@@ -160,6 +167,7 @@ class AsyncCompletions:
                 accept="text/event-stream",
                 idle_timeout=idle_timeout,
                 extra_headers=extra_headers,
+                deadline=deadline,
             )
         )
         return AsyncChatStream(response, progress_timeout=progress_timeout)
@@ -173,10 +181,11 @@ class AsyncCompletions:
         extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
         options: E2EEOptions,
+        deadline: float | None = None,
     ) -> AsyncE2EEChatStream:
         prepared = await self._e2ee.prepare(model, messages, params, extra_body, options)
         request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
-        return await self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout)
+        return await self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout, deadline)
 
 
 class AsyncChat:
@@ -275,6 +284,7 @@ class Completions:
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
         **params: Any,
     ) -> CreateChatCompletionResponse:
         """A whole chat completion. Keyword arguments are the spec's request fields.
@@ -286,11 +296,11 @@ class Completions:
         options = e2ee_options(e2ee, params)
         if options is not None:
             idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
-            stream = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options)
+            stream = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options, deadline)
             return stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = self._requester.call(
-            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
         )
         return result
 
@@ -319,19 +329,23 @@ class Completions:
         idle_timeout: float | None = None,
         progress_timeout: float | None = None,
         e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
         **params: Any,
     ) -> ChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
         comments count as activity); `progress_timeout` bounds the time without a data event
-        (a server that only pings), checked as bytes arrive. `e2ee=True`: see `create`;
+        (a server that only pings), checked as bytes arrive; `deadline` (seconds) bounds the whole
+        call, retries and streaming included (StreamTimeoutError with the partial answer). `e2ee=True`: see `create`;
         the chunks are decrypted as they arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
         options = e2ee_options(e2ee, params)
         if options is not None:
-            sealed = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle_timeout, options)
+            sealed = self._e2ee_stream(
+                model, messages, params, extra_body, extra_headers, idle_timeout, options, deadline
+            )
             sealed.progress_timeout = progress_timeout  # read when iteration starts
             return sealed
         request = build_chat_request(model, messages, params, extra_body, stream=True)
@@ -344,6 +358,7 @@ class Completions:
                 accept="text/event-stream",
                 idle_timeout=idle_timeout,
                 extra_headers=extra_headers,
+                deadline=deadline,
             )
         )
         return ChatStream(response, progress_timeout=progress_timeout)
@@ -357,10 +372,11 @@ class Completions:
         extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
         options: E2EEOptions,
+        deadline: float | None = None,
     ) -> E2EEChatStream:
         prepared = self._e2ee.prepare(model, messages, params, extra_body, options)
         request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
-        return self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout)
+        return self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout, deadline)
 
 
 class Chat:

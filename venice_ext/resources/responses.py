@@ -73,10 +73,17 @@ def _events_request(
     extra_body: Mapping[str, Any] | None,
     idle_timeout: float | None,
     extra_headers: Mapping[str, str] | None,
+    deadline: float | None = None,
 ) -> httpx.Request:
     body = build_responses_request(model, input, params, extra_body, stream=True)
     return stream_request(
-        http, create_response, body, accept="text/event-stream", idle_timeout=idle_timeout, extra_headers=extra_headers
+        http,
+        create_response,
+        body,
+        accept="text/event-stream",
+        idle_timeout=idle_timeout,
+        extra_headers=extra_headers,
+        deadline=deadline,
     )
 
 
@@ -140,13 +147,14 @@ class AsyncResponses:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> CreateResponseResponse:
         """A whole response. Keyword arguments are the spec's request fields."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
         try:
             result: CreateResponseResponse = await self._requester.call(
-                create_response, body=request, extra_headers=extra_headers, timeout=timeout
+                create_response, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
             )
         except ResponseValidationError as exc:
             return _retyped(exc)
@@ -160,14 +168,16 @@ class AsyncResponses:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> AsyncResponseStream:
         """A streamed response: iterate typed events, `text_deltas()`, `final()`.
 
-        `idle_timeout` bounds the silence between bytes of the stream; there is no total deadline.
+        `idle_timeout` bounds the silence between bytes of the stream; `deadline` (seconds) bounds the
+        whole call, retries and streaming included (StreamTimeoutError with the partial answer).
         """
         request = _events_request(
-            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers
+            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers, deadline
         )
         return AsyncResponseStream(await self._requester.send_stream(request))
 
@@ -213,13 +223,14 @@ class Responses:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> CreateResponseResponse:
         """A whole response. Keyword arguments are the spec's request fields."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
         try:
             result: CreateResponseResponse = self._requester.call(
-                create_response, body=request, extra_headers=extra_headers, timeout=timeout
+                create_response, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
             )
         except ResponseValidationError as exc:
             return _retyped(exc)
@@ -233,14 +244,16 @@ class Responses:
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
+        deadline: float | None = None,
         **params: Any,
     ) -> ResponseStream:
         """A streamed response: iterate typed events, `text_deltas()`, `final()`.
 
-        `idle_timeout` bounds the silence between bytes of the stream; there is no total deadline.
+        `idle_timeout` bounds the silence between bytes of the stream; `deadline` (seconds) bounds the
+        whole call, retries and streaming included (StreamTimeoutError with the partial answer).
         """
         request = _events_request(
-            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers
+            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers, deadline
         )
         return ResponseStream(self._requester.send_stream(request))
 
