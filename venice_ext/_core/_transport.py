@@ -240,6 +240,18 @@ def environment_proxy(url: httpx.URL) -> str | None:
     return proxy
 
 
+def _carries_retry_policy(transport: object) -> bool:
+    """True when a retry transport is anywhere in this chain of wrapping transports
+    (a spend cap or wallet signing transport may sit around it)."""
+    for _ in range(8):
+        if isinstance(transport, (RetryTransport, AsyncRetryTransport)):
+            return True
+        transport = getattr(transport, "inner", None) or getattr(transport, "_inner", None)
+        if transport is None:
+            return False
+    return False
+
+
 def install_on_mounts(client: httpx.Client | httpx.AsyncClient, wrap: Callable[[Any], Any]) -> None:
     """Put the retry policy under every transport `client` routes to, its proxy mounts included.
 
@@ -254,7 +266,7 @@ def install_on_mounts(client: httpx.Client | httpx.AsyncClient, wrap: Callable[[
             "keeps them; pass transport=... instead of http_client=..."
         )
     for transport in (client._transport, *mounts.values()):
-        if isinstance(transport, (RetryTransport, AsyncRetryTransport)):
+        if _carries_retry_policy(transport):
             raise ConfigurationError(
                 "this http_client already carries a Venice client's retry policy; sharing it would retry twice "
                 "and count each failure twice: give each Venice client its own http_client, or share one "
