@@ -189,11 +189,6 @@ class OutputTarget:
 
     def check(self) -> None:
         check_output_path(self.path, overwrite=self.overwrite)
-        folder = self.path.parent
-        if not folder.is_dir():
-            raise OutputPathError(f"cannot write {self.path}: {folder} is not a folder")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise OutputPathError(f"cannot write {self.path}: {folder} is not writable")
 
     def save(self, media: Media) -> Media:
         media.save(self.path, overwrite=self.overwrite)
