@@ -103,8 +103,15 @@ def test_the_standalone_server_listens_on_the_port_asked() -> None:
 
 
 def test_the_cli_defaults_are_in_the_fakes_catalogue(client: Venice) -> None:
-    from venice_ext.cli import _commands
+    from venice_ext.cli import _commands, _video
 
-    listed = {entry.id for entry in client.call(list_models).data}
-    defaults = [_commands.CHAT_MODEL, _commands.IMAGE_MODEL, _commands.SPEECH_MODEL, _commands.TRANSCRIPTION_MODEL]
-    assert {*defaults, _commands.EMBEDDING_MODEL} <= listed
+    listed = {entry.id: entry.type_ for entry in client.call(list_models, type_="all").data}
+    defaults = {
+        _commands.CHAT_MODEL: "text",
+        _commands.IMAGE_MODEL: "image",
+        _commands.SPEECH_MODEL: "tts",
+        _commands.TRANSCRIPTION_MODEL: "asr",
+        _commands.EMBEDDING_MODEL: "embedding",
+        _video.VIDEO_MODEL: "video",
+    }
+    assert {model: listed.get(model) for model in defaults} == defaults

@@ -19,10 +19,12 @@ import socket
 import socketserver
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from venice_ext.testing._catalogue import ModelCatalogue, new_entry
+from venice_ext.testing._defaults import default_routes
 from venice_ext.testing._ranges import ranged
 from venice_ext.testing._replies import Action, RecordedRequest, Reply, Reset, Respond
 from venice_ext.testing._routes import RouteTable, path_pattern
@@ -44,6 +46,9 @@ class FakeVenice:
     `api_key`: requests must carry `Authorization: Bearer <api_key>` (401 otherwise);
     None accepts any request. `routes` maps (METHOD, path template) to default
     answers; by default the canned answers for every operation of the spec.
+    `models`: the `/models` entries the fake lists, by default Venice's real listing
+    (every type); the canned answers refuse any other model as Venice does (404, or
+    400 where the spec enumerates the field). `add_model` lists one more.
     `enclave=True` (or a FakeEnclave) adds an E2EE model, `fake.enclave`: it serves
     `/tee/attestation` and `/tee/signature` and answers E2EE chat requests encrypted
     (needs the `e2ee` extra). `port` 0 picks a free one. Every answer carries
@@ -52,6 +57,8 @@ class FakeVenice:
     """
 
     COST_PER_POST = 0.0125
+    # The canned answers' instant (2026-08-21T09:30:00Z), so an added model is as old as the rest.
+    ADDED_MODEL_CREATED = 1787304600
 
     def __init__(
         self,
@@ -63,6 +70,7 @@ class FakeVenice:
         port: int = 0,
         balance_usd: float = 42.17,
         rate_limit: RateLimit | None = None,
+        models: Iterable[Mapping[str, Any]] | None = None,
     ) -> None:
         self.api_key = api_key
         self.requested_port = port
@@ -72,6 +80,7 @@ class FakeVenice:
         self.extra_headers = dict(extra_headers or {})
         self._lock = threading.Lock()
         self._routes = RouteTable()
+        self._catalogue = ModelCatalogue(models)
         self._requests: list[RecordedRequest] = []
         self._connections = 0
         self._stopping = threading.Event()
@@ -79,7 +88,7 @@ class FakeVenice:
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
         self._sender = ReplySender(self._base_headers, self._stopping)
-        for (method, template), action in (routes if routes is not None else _canned_routes()).items():
+        for (method, template), action in (routes if routes is not None else default_routes(self._catalogue)).items():
             self._routes.add_api_default(method, template, action)
         self.enclave: FakeEnclave | None = None
         if enclave:
@@ -163,6 +172,22 @@ class FakeVenice:
     def wrap_default(self, method: str, path: str, wrap: Callable[[Action | None], Action]) -> None:
         """Replace the default answer of `path` by `wrap(current default)`, e.g. to answer some requests differently."""
         self._routes.wrap_default(method.upper(), path, wrap)
+
+    def add_model(self, model_id: str, type: str = "text", **model_spec: Any) -> dict[str, Any]:
+        """List `model_id` (of `type`: text, image, video, tts...) from now on, so the canned answers take it.
+
+        `model_spec` goes into its listing entry (`capabilities={...}`, `pricing={...}`,
+        `traits=[...]`); what the spec requires and is not given is filled in (a text
+        model's capabilities default to off). An id already listed is replaced. Returns the entry.
+        """
+        entry = new_entry(model_id, type, self.ADDED_MODEL_CREATED, model_spec)
+        self._catalogue.add(entry)
+        return entry
+
+    @property
+    def models(self) -> list[dict[str, Any]]:
+        """The models the fake lists (`GET /models?type=all`), a copy."""
+        return self._catalogue.entries()
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -269,9 +294,3 @@ class FakeVenice:
             "x-venice-balance-diem": "12.5000",
             **self.extra_headers,
         }
-
-
-def _canned_routes() -> Mapping[tuple[str, str], Action]:
-    from venice_ext.testing._defaults import DEFAULT_ROUTES
-
-    return DEFAULT_ROUTES
