@@ -174,8 +174,14 @@ def test_a_model_added_is_listed_and_answered(fake: FakeVenice, client: Venice) 
 def test_a_model_added_to_one_fake_is_unknown_to_the_next() -> None:
     with FakeVenice(api_key=None) as first, FakeVenice(api_key=None) as second:
         first.add_model("house-tiny-1")
+        first.add_model("zai-org-glm-5-2", "image")  # replacing one of Venice's models, in this fake only
         assert "house-tiny-1" in {entry["id"] for entry in first.models}
         assert "house-tiny-1" not in {entry["id"] for entry in second.models}
+        kinds = {fake: {e["id"]: e["type"] for e in fake.models}["zai-org-glm-5-2"] for fake in (first, second)}
+        assert kinds == {first: "image", second: "text"}
+        listed = second.models
+        listed[0]["model_spec"]["name"] = "edited"
+        assert second.models[0]["model_spec"]["name"] != "edited"  # a copy: the fake is unchanged
 
 
 def test_a_fake_built_with_its_own_listing_knows_only_those_models() -> None:

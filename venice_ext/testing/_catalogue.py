@@ -59,6 +59,13 @@ def snapshot_models() -> list[dict[str, Any]]:
     return entries
 
 
+@functools.cache
+def _shared_snapshot() -> tuple[dict[str, Any], ...]:
+    # Parsed once for every catalogue: none of them changes an entry in place (an added model
+    # replaces the entry in its own catalogue's index), and reads hand out copies.
+    return tuple(snapshot_models())
+
+
 def listed(entry: Mapping[str, Any]) -> dict[str, Any]:
     """`entry` as `/models` sends it: with `object` and `owned_by`, which the schema requires and the
     live API sends, although the documentation snapshot leaves them out."""
@@ -76,13 +83,20 @@ def new_entry(model_id: str, model_type: str, created: int, model_spec: Mapping[
 
 
 class ModelCatalogue:
-    """Models by id, in listing order; a model added with an id already listed replaces it in place."""
+    """Models by id, in listing order; a model added with an id already listed replaces it in place.
+
+    Reads hand out copies (a test editing what it got cannot change the fake); the checks
+    made on every request (`type_of`, `traits`) copy nothing.
+    """
 
     def __init__(self, entries: Iterable[Mapping[str, Any]] | None = None) -> None:
         self._lock = threading.Lock()
         self._models: dict[str, dict[str, Any]] = {}
-        for entry in snapshot_models() if entries is None else entries:
-            self.add(entry)
+        if entries is None:
+            self._models = {listed_entry["id"]: listed_entry for listed_entry in _shared_snapshot()}
+        else:
+            for entry in entries:
+                self.add(entry)
 
     def add(self, entry: Mapping[str, Any]) -> None:
         model_id, model_type = entry.get("id"), entry.get("type")
@@ -93,10 +107,10 @@ class ModelCatalogue:
         with self._lock:
             self._models[model_id] = copy.deepcopy(dict(entry))
 
-    def get(self, model_id: str) -> dict[str, Any] | None:
+    def type_of(self, model_id: str) -> str | None:
         with self._lock:
             entry = self._models.get(model_id)
-            return copy.deepcopy(entry) if entry is not None else None
+            return entry["type"] if entry is not None else None
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -105,21 +119,25 @@ class ModelCatalogue:
     def of_type(self, model_type: str) -> list[dict[str, Any]]:
         """The models `GET /models?type=model_type` lists: `all` of them, `code` for the text models
         optimized for code, or those of one type."""
-        everything = self.entries()
+        return copy.deepcopy(self._of_type(model_type))
+
+    def traits(self, model_type: str) -> dict[str, str]:
+        """Trait name -> the first model of `model_type` that has it, as `/models/traits` answers."""
+        found: dict[str, str] = {}
+        for entry in self._of_type(model_type):
+            for trait in entry.get("model_spec", {}).get("traits") or []:
+                if isinstance(trait, str):
+                    found.setdefault(trait, entry["id"])
+        return found
+
+    def _of_type(self, model_type: str) -> list[dict[str, Any]]:
+        with self._lock:
+            everything = list(self._models.values())
         if model_type == "all":
             return everything
         if model_type == "code":
             return [entry for entry in everything if entry["type"] == "text" and _capability(entry, "optimizedForCode")]
         return [entry for entry in everything if entry["type"] == model_type]
-
-    def traits(self, model_type: str) -> dict[str, str]:
-        """Trait name -> the first model of `model_type` that has it, as `/models/traits` answers."""
-        found: dict[str, str] = {}
-        for entry in self.of_type(model_type):
-            for trait in entry.get("model_spec", {}).get("traits") or []:
-                if isinstance(trait, str):
-                    found.setdefault(trait, entry["id"])
-        return found
 
 
 def _capability(entry: Mapping[str, Any], name: str) -> bool:

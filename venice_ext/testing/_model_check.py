@@ -84,8 +84,7 @@ def model_named(catalogue: ModelCatalogue, field: ModelField, name: str) -> str 
     if field.aliases:
         name = name.split(":", 1)[0]
         name = catalogue.traits(field.type).get(name) or COMPATIBILITY_MAPPING.get(name, name)
-    entry = catalogue.get(name)
-    return name if entry is not None and entry.get("type") == field.type else None
+    return name if catalogue.type_of(name) == field.type else None
 
 
 def _refusal(catalogue: ModelCatalogue, field: ModelField, request: RecordedRequest) -> Reply | None:
