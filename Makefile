@@ -11,8 +11,10 @@ GENERATOR_INPUTS := spec/swagger.yaml spec/generator.yaml spec/always_sent.yaml 
 	$(wildcard spec/templates/*.jinja spec/templates/*/*.jinja) \
 	scripts/transforms.py scripts/generate.py scripts/spec_io.py scripts/resources.py scripts/resource_names.py \
 	$(wildcard venice_spec/*.py)
+# Venice's model listing, which the fake server serves; fetched like the spec, never committed.
+MODELS_SNAPSHOT := venice_ext/testing/models-snapshot.json
 
-.PHONY: help demo install install-node dist spec spec-diff update-spec generate unasync test test-history bench lint typecheck clean
+.PHONY: help demo install install-node dist spec models spec-diff update-spec generate unasync test test-history bench lint typecheck clean
 
 help:
 	@echo "make demo          install what is missing, regenerate, tour the client against a fake Venice (LIVE=1: the real API)"
@@ -20,6 +22,8 @@ help:
 	@echo "make test          whatever of install is missing, npm ci (Prism), then the whole test suite"
 	@echo "make dist          a wheel and an sdist in dist/, the generated client inside"
 	@echo "make spec          fetch the spec from VENICE_SPEC_SOURCE and update spec/venice-spec.lock"
+	@echo "                   (and the model listing, as make models)"
+	@echo "make models        fetch the model listing the fake server serves (VENICE_MODELS_SOURCE)"
 	@echo "make spec-diff OLD=path NEW=path [JSON=1]"
 	@echo "                   what changed between two spec versions, breaking changes marked"
 	@echo "make update-spec   fetch VENICE_SPEC_SOURCE, report changes against the lock, lock it,"
@@ -31,7 +35,7 @@ help:
 	@echo "make lint          ruff + mypy --strict on venice_ext, venice_spec and scripts"
 
 # No Node here: only the Prism contract tests need it, and `make test` installs it for them.
-install: $(VENV)/.deps $(GENERATED) $(VENV)/.editable
+install: $(VENV)/.deps $(GENERATED) $(MODELS_SNAPSHOT) $(VENV)/.editable
 
 install-node: node_modules/.package-lock.json
 
@@ -45,6 +49,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 spec: $(VENV)/.deps
 	$(PY) -m scripts.fetch_spec
+	$(PY) -m scripts.fetch_models
+
+models: $(VENV)/.deps
+	$(PY) -m scripts.fetch_models
+
+$(MODELS_SNAPSHOT): | $(VENV)/.deps
+	$(PY) -m scripts.fetch_models
 
 # ARGS=--json works too; the recipe is silent so that the JSON on stdout stays parseable.
 spec-diff: $(VENV)/.deps $(VENV)/.editable
@@ -69,7 +80,7 @@ $(VENV)/.editable: $(VENV)/.deps pyproject.toml
 	touch $@
 
 # Generates once, also on a fresh clone (not once for `install` and again for the tour).
-demo: $(VENV)/.deps spec/swagger.yaml
+demo: $(VENV)/.deps spec/swagger.yaml $(MODELS_SNAPSHOT)
 	@echo "== regenerating the client from $$(grep -o '"info.version": "[^"]*"' spec/venice-spec.lock)"
 	$(PY) -m scripts.generate
 	@$(MAKE) --no-print-directory $(VENV)/.editable

@@ -7,6 +7,7 @@ name imports, and a call reaches the fake server. The sdist builds that same whe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -56,7 +57,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     code = f"from setuptools import build_meta; print(build_meta.build_sdist({str(dist)!r}))"
     _run(sys.executable, "-c", code, cwd=source)
     house = tmp_path_factory.mktemp("wheelhouse")
-    for name in requirements_closure(["attrs", "httpx", "python-dateutil", "click", "rich", "setuptools"]):
+    for name in requirements_closure(["attrs", "httpx", "msgspec", "python-dateutil", "click", "rich", "setuptools"]):
         wheel_of_installed(name, house)
     yield next(dist.glob("*.whl")), next(dist.glob("*.tar.gz")), house
 
@@ -70,6 +71,8 @@ def test_the_wheel_holds_the_generated_client(built: tuple[Path, Path, Path]) ->
     wheel, _, _ = built
     names = zipfile.ZipFile(wheel).namelist()
     assert "venice_api/__init__.py" in names and "venice_api/py.typed" in names
+    # The model listing the fake serves is package data, fetched at build time, never committed.
+    assert "venice_ext/testing/models-snapshot.json" in names
     assert "venice_ext/py.typed" in names and not any(name.startswith(("tests/", "scripts/")) for name in names)
 
 
@@ -85,16 +88,47 @@ def test_the_wheel_installs_offline_into_a_clean_venv(built: tuple[Path, Path, P
     assert where.startswith(str(tmp_path / "venv")), where  # the installed copy, not this checkout
     with FakeVenice(api_key="test-key") as fake:
         listing = _run(
-            bin_dir / "venice", "--api-key", "test-key", "--base-url", fake.base_url, "models", "--type", "text", env=env
+            bin_dir / "venice",
+            "--api-key",
+            "test-key",
+            "--base-url",
+            fake.base_url,
+            "models",
+            "--type",
+            "text",
+            env=env,
         )
         assert fake.requests_to("GET", "/models")
     assert "venice-uncensored-1-2" in listing
+    # The installed fake, from its own package data: the whole listing, and Venice's 404 for a made-up model.
+    own_fake = (
+        "import httpx; from venice_ext.testing import FakeVenice\n"
+        "with FakeVenice(api_key=None) as fake:\n"
+        "    listed = httpx.get(fake.base_url + '/models?type=all').json()['data']\n"
+        "    made_up = httpx.post(fake.base_url + '/embeddings', json={'model': 'no-such-model', 'input': 'x'})\n"
+        "    print(len(listed), made_up.status_code)"
+    )
+    shipped = json.loads((ROOT / "venice_ext" / "testing" / "models-snapshot.json").read_text())
+    assert _run(bin_dir / "python", "-c", own_fake, cwd=tmp_path, env=env).split() == [str(len(shipped)), "404"]
 
 
 def test_the_sdist_builds_the_same_wheel_offline(built: tuple[Path, Path, Path], tmp_path: Path) -> None:
     wheel, sdist, house = built
     # With build isolation, as pip builds an sdist for a user: setuptools from the wheelhouse only.
     offline = _offline_env()
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--find-links", house, "-w", tmp_path, sdist, env=offline)
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--find-links",
+        house,
+        "-w",
+        tmp_path,
+        sdist,
+        env=offline,
+    )
     rebuilt = next(tmp_path.glob("*.whl"))
     assert sorted(zipfile.ZipFile(rebuilt).namelist()) == sorted(zipfile.ZipFile(wheel).namelist())

@@ -2,7 +2,8 @@
 
 A test cannot download: `pip install --no-index --find-links WHEELHOUSE` needs every
 dependency as a wheel. Each installed distribution is packed back into one from the
-files its RECORD lists (pure-Python ones only, which is all the runtime needs).
+files its RECORD lists, under the tags its WHEEL file gives (a compiled one, such as
+msgspec, keeps its platform tags: it installs into this same interpreter only).
 """
 
 from __future__ import annotations
@@ -49,12 +50,11 @@ def wheel_of_installed(name: str, into: Path) -> Path:
         for line in (distribution.read_text("WHEEL") or "Tag: py3-none-any").splitlines()
         if line.startswith("Tag:")
     ]
-    if any(not tag.endswith("-none-any") for tag in tags):
-        raise ValueError(f"{name} is not pure Python ({tags}); it cannot be repacked this simply")
     stem = f"{canonicalize_name(name).replace('-', '_')}-{distribution.version}"
-    # A wheel tagged for py2 and py3 lists both; its file name joins them (`py2.py3-none-any`).
-    pythons = ".".join(dict.fromkeys(tag.split("-")[0] for tag in tags)) or "py3"
-    wheel = into / f"{stem}-{pythons}-none-any.whl"
+    # A wheel with several tags joins each part's values in its file name (`py2.py3-none-any`,
+    # `cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`).
+    parts = [".".join(dict.fromkeys(tag.split("-")[index] for tag in tags)) for index in range(3)]
+    wheel = into / f"{stem}-{'-'.join(parts)}.whl"
     record: list[str] = []
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in distribution.files or []:

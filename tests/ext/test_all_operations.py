@@ -54,6 +54,9 @@ def requests() -> ValidRequests:
 def shared_fake() -> Iterator[FakeVenice]:
     # One server for the whole walk: starting one per operation would dominate the run.
     with FakeVenice(api_key=API_KEY) as server:
+        # The spec's own example for /video/retrieve and /video/complete, which the
+        # requests built from it send; Venice lists no such model, so the fake is told.
+        server.add_model("video-model-123", "video")
         yield server
 
 

@@ -18,6 +18,7 @@ from venice_ext._core._accumulate import ChatCompletionAccumulator
 from venice_ext._core._chunks import ChatCompletionChunk
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply, Stall
 
+MODEL = "venice-uncensored-1-2"
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
@@ -44,7 +45,7 @@ HELLO = [
 
 
 def stream_of(client: Venice, **params: Any) -> Any:
-    return client.chat.completions.stream(model="m", messages=MESSAGES, **params)
+    return client.chat.completions.stream(model=MODEL, messages=MESSAGES, **params)
 
 
 def test_typed_chunks_text_deltas_and_final(fake: FakeVenice, client: Venice) -> None:
@@ -269,16 +270,16 @@ def test_leaving_early_closes_the_response_and_connections_are_reused(fake: Fake
 
 def test_stream_true_is_refused_by_create_and_unknown_parameters_are_named(client: Venice) -> None:
     with pytest.raises(e.RequestValidationError, match=r"chat.completions.stream"):
-        client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        client.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True)
     with pytest.raises(e.RequestValidationError, match="temprature"):
-        client.chat.completions.create(model="m", messages=MESSAGES, temprature=0.2)
+        client.chat.completions.create(model=MODEL, messages=MESSAGES, temprature=0.2)
     with pytest.raises(e.RequestValidationError, match="temperature"):
-        client.chat.completions.create(model="m", messages=MESSAGES, temperature="hot")
+        client.chat.completions.create(model=MODEL, messages=MESSAGES, temperature="hot")
 
 
 def test_create_sends_every_field_and_extra_body(fake: FakeVenice, client: Venice) -> None:
     completion = client.chat.completions.create(
-        model="m",
+        model=MODEL,
         messages=MESSAGES,
         temperature=0.2,
         max_completion_tokens=64,
@@ -296,11 +297,11 @@ def test_async_twin(fake: FakeVenice) -> None:
 
     async def main() -> tuple[list[str], str, type[BaseException] | None]:
         async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as client:
-            async with await client.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            async with await client.chat.completions.stream(model=MODEL, messages=MESSAGES) as stream:
                 texts = [text async for text in stream.text_deltas()]
                 final = await stream.final()
             try:
-                async with await client.chat.completions.stream(model="m", messages=MESSAGES) as broken:
+                async with await client.chat.completions.stream(model=MODEL, messages=MESSAGES) as broken:
                     async for _ in broken:
                         pass
             except e.StreamInterruptedError as exc:
@@ -338,10 +339,10 @@ def test_async_after_done_progress_and_idle_timeouts(fake: FakeVenice, transport
         extra = {"transport": aiohttp_transport()} if transport == "aiohttp" else {}
         outcomes: list[object] = []
         async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **extra) as client:
-            done = await client.chat.completions.stream(model="m", messages=MESSAGES)
+            done = await client.chat.completions.stream(model=MODEL, messages=MESSAGES)
             outcomes.append((await done.final()).choices[0].message.content)
             for options in ({"idle_timeout": 0.5, "progress_timeout": 0.2}, {"idle_timeout": 0.2}):
-                stream = await client.chat.completions.stream(model="m", messages=MESSAGES, **options)
+                stream = await client.chat.completions.stream(model=MODEL, messages=MESSAGES, **options)
                 try:
                     await stream.final()
                 except e.StreamInterruptedError as exc:
@@ -569,7 +570,7 @@ def test_odd_framings_over_a_real_socket_sync_and_async(fake: FakeVenice, client
 
     async def main() -> str:
         async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as async_client:
-            stream = await async_client.chat.completions.stream(model="m", messages=MESSAGES)
+            stream = await async_client.chat.completions.stream(model=MODEL, messages=MESSAGES)
             return (await stream.final()).choices[0].message.content
 
     assert asyncio.run(main()) == "Hello!"

@@ -71,9 +71,46 @@ def test_chat_reads_stdin_and_no_stream(fake: FakeVenice) -> None:
     assert "stream" not in fake.requests[-1].json()
 
 
-def test_chat_json(fake: FakeVenice) -> None:
+def test_chat_json_streams_a_line_per_chunk_then_the_completion(fake: FakeVenice) -> None:
     code, out, _ = run(fake, "chat", "hi", "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    *chunks, completion = lines
+    assert code == 0 and len(chunks) > 2 and out.endswith("}\n")
+    assert {chunk["object"] for chunk in chunks} == {"chat.completion.chunk"}
+    assert completion["object"] == "chat.completion"
+    text = "".join(choice["delta"].get("content") or "" for chunk in chunks for choice in chunk["choices"])
+    assert text == completion["choices"][0]["message"]["content"] == "The capital of France is Paris."
+    # The usage chunk Venice sends last, and the completion's own usage, agree.
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"] == completion["usage"]
+    assert completion["usage"]["total_tokens"] == 65
+
+
+def test_chat_json_without_streaming_is_one_document(fake: FakeVenice) -> None:
+    code, out, _ = run(fake, "chat", "hi", "--json", "--no-stream")
     assert code == 0 and json.loads(out)["choices"][0]["message"]["content"] == "The capital of France is Paris."
+    assert out.count("\n") > 3  # indented for people, as every command's single document
+
+
+def test_chat_json_lines_arrive_as_the_stream_does(fake: FakeVenice) -> None:
+    # A real process and a real pipe: the first chunk's line must show up before the stream ends.
+    completion = {
+        "id": "c",
+        "created": 1,
+        "model": "venice-uncensored-1-2",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "one two"}}],
+    }
+    fake.script("POST", "/chat/completions", SSE(chat_completion_events(completion), delays=[0, 1.5, 0, 0]))
+    command = [sys.executable, "-m", "venice_ext", "--api-key", API_KEY, "--base-url", fake.base_url]
+    process = subprocess.Popen([*command, "chat", "count", "--json"], stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    first = json.loads(process.stdout.readline())
+    still_running = process.poll() is None
+    rest = [json.loads(line) for line in process.stdout.read().splitlines()]
+    process.wait(timeout=10)
+    assert still_running and process.returncode == 0
+    assert first["choices"][0]["delta"] == {"role": "assistant"}
+    assert [chunk["choices"][0]["delta"].get("content") for chunk in rest[:-1]] == ["one ", "two"]
+    assert rest[-1]["object"] == "chat.completion" and rest[-1]["choices"][0]["message"]["content"] == "one two"
 
 
 def test_models_table_filters_by_type(fake: FakeVenice) -> None:

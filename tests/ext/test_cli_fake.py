@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -103,8 +104,32 @@ def test_the_standalone_server_listens_on_the_port_asked() -> None:
 
 
 def test_the_cli_defaults_are_in_the_fakes_catalogue(client: Venice) -> None:
-    from venice_ext.cli import _commands
+    from venice_ext.cli import _commands, _video
 
-    listed = {entry.id for entry in client.call(list_models).data}
-    defaults = [_commands.CHAT_MODEL, _commands.IMAGE_MODEL, _commands.SPEECH_MODEL, _commands.TRANSCRIPTION_MODEL]
-    assert {*defaults, _commands.EMBEDDING_MODEL} <= listed
+    listed = {entry.id: entry.type_ for entry in client.call(list_models, type_="all").data}
+    defaults = {
+        _commands.CHAT_MODEL: "text",
+        _commands.IMAGE_MODEL: "image",
+        _commands.SPEECH_MODEL: "tts",
+        _commands.TRANSCRIPTION_MODEL: "asr",
+        _commands.EMBEDDING_MODEL: "embedding",
+        _video.VIDEO_MODEL: "video",
+    }
+    assert {model: listed.get(model) for model in defaults} == defaults
+
+
+def test_a_made_up_model_fails_the_cli_as_venice_would(fake: FakeVenice, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from venice_ext.cli import cli
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, ["--api-key", API_KEY, "--base-url", fake.base_url, *args])
+        return result.exit_code, result.stderr
+
+    for command in (["chat", "hi"], ["embed", "hi"], ["image", "a cat", "-o", str(tmp_path / "a.png")]):
+        code, err = run(*command, "--model", "no-such-model")
+        assert code == 1 and err.startswith("error: 404: Specified model not found"), (command, err)
+    code, err = run("speak", "hi", "-o", str(tmp_path / "a.mp3"), "--model", "no-such-model")
+    assert code == 1 and err.startswith("error: 400: Invalid request parameters")
+    assert "received 'no-such-model'" in err.splitlines()[-1] and "'tts-kokoro'" in err

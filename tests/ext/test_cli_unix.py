@@ -60,7 +60,7 @@ def test_global_options_anywhere(fake: FakeVenice) -> None:
 
 def test_json_on_every_command(fake: FakeVenice, tmp_path: Path) -> None:
     documents = {
-        "chat": run(fake, "chat", "hi", "--json"),
+        "chat": run(fake, "chat", "hi", "--no-stream", "--json"),
         "models": run(fake, "models", "--json"),
         "image": run(fake, "image", "a cat", "-o", str(tmp_path / "a.png"), "--json"),
         "speak": run(fake, "speak", "hi", "-o", str(tmp_path / "a.mp3"), "--json"),
@@ -129,7 +129,7 @@ def test_a_failed_download_leaves_the_old_file_whole(fake: FakeVenice, tmp_path:
     target = tmp_path / "cat.png"
     target.write_bytes(b"the old cat")
     fake.script(
-        "POST", "/image/generate", *[DropAfter(Reply(body=b"\x89PNG" + bytes(5000), content_type="image/png"), 100)] * 3
+        "POST", "/image/generate", *[DropAfter(100, Reply(body=b"\x89PNG" + bytes(5000), content_type="image/png"))] * 3
     )
     code, _, _ = run(fake, "--debug", "image", "a cat", "-o", str(target), "--force")
     assert code == 1

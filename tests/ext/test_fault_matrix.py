@@ -29,7 +29,7 @@ from venice_ext.testing import SSE, Action, DropAfter, FakeVenice, Reply, Reset,
 from venice_ext.testing._canned_text import chat_completion
 
 CHAT_BODY = ChatCompletionRequest.from_dict(
-    {"model": "venice-uncensored", "messages": [{"role": "user", "content": "hi"}]}
+    {"model": "venice-uncensored-1-2", "messages": [{"role": "user", "content": "hi"}]}
 )
 VENICE_500 = Reply(500, json={"error": "Inference failed"})
 OK_MODELS = Reply(json={"object": "list", "type": "text", "data": []})
@@ -124,7 +124,7 @@ def operation(case: Case) -> tuple[Any, dict[str, Any]]:
     if case.path == "/models":
         return list_models, {}
     if case.path == "/video/retrieve":
-        return retrieve_video, {"body": RetrieveVideoRequest(model="m", queue_id="q")}
+        return retrieve_video, {"body": RetrieveVideoRequest(model="wan-2-7-text-to-video", queue_id="q")}
     body = QueueVideoRequest.from_dict({"model": "wan-2.5-preview-text-to-video", "prompt": "a cat", "duration": "5s"})
     return queue_video, {"body": body}
 

@@ -14,7 +14,7 @@ from venice_ext import errors as e
 from venice_ext._core._symbols import CreateResponseResponse
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply
 
-MODEL = "venice-uncensored"
+MODEL = "venice-uncensored-1-2"
 ITEM_ID = "msg_3a7f0c9e5d2b4e18"
 PIECES = ["Paris", " is the", " capital", " of France."]
 TEXT = "".join(PIECES)

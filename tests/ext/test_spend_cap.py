@@ -250,7 +250,8 @@ def test_an_error_answer_releases_its_estimate(fake: FakeVenice) -> None:
 
 
 def test_an_unpriced_request_is_refused_unless_allowed(priced: FakeVenice) -> None:
-    unknown = {**body(), "model": "not-a-listed-model"}
+    priced.add_model("house-unpriced-1")  # listed, so Venice would answer it, but with no pricing
+    unknown = {**body(), "model": "house-unpriced-1"}
     with (
         Venice(api_key="test-key", base_url=priced.base_url, max_usd=1.0, max_retries=0) as client,
         pytest.raises(CostUnknownError, match="allow_unpriced=True"),

@@ -30,6 +30,7 @@ from venice_ext.wallet import AutoTopUp, PrivateKeySigner, Wallet
 pytest.importorskip("eth_account")
 
 MARKER_KEY = "0x" + "4b" * 32  # a marker: it must never show up anywhere
+MODEL = "venice-uncensored-1-2"
 MESSAGES = [{"role": "user", "content": "hi"}]
 MODES = ["sync", "async"]
 
@@ -62,15 +63,15 @@ class Client:
         return self.runner.run(make(self.venice))
 
     def chat(self) -> Any:
-        return self.run(lambda c: c.chat.completions.create(model="m", messages=MESSAGES))
+        return self.run(lambda c: c.chat.completions.create(model=MODEL, messages=MESSAGES))
 
     def stream_text(self) -> str:
         if self.mode == "sync":
-            with self.venice.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            with self.venice.chat.completions.stream(model=MODEL, messages=MESSAGES) as stream:
                 return "".join(stream.text_deltas())
 
         async def read() -> str:
-            async with await self.venice.chat.completions.stream(model="m", messages=MESSAGES) as stream:
+            async with await self.venice.chat.completions.stream(model=MODEL, messages=MESSAGES) as stream:
                 return "".join([text async for text in stream.text_deltas()])
 
         return self.runner.run(read())
@@ -115,7 +116,7 @@ def test_a_paid_chat_call_signs_in_and_reports_the_balance(client: Client, fake:
     assert "authorization" not in recorded.headers
     assert x402.sign_ins == 1 and float(x402.balance_of(address)) == pytest.approx(0.99)
     assert client.venice.wallet.balance_remaining == pytest.approx(0.99)
-    full = client.run(lambda c: c.chat.completions.with_raw_response.create(model="m", messages=MESSAGES))
+    full = client.run(lambda c: c.chat.completions.with_raw_response.create(model=MODEL, messages=MESSAGES))
     assert full.headers["x-balance-remaining"] == "0.980000"
     assert Balances.of(full.headers).wallet_usd == pytest.approx(0.98), "exposed like the other balances"
 
@@ -352,7 +353,7 @@ def test_the_aiohttp_transport_signs_and_pays_too(fake: FakeVenice, x402: FakeX4
     async def main() -> tuple[Any, Any]:
         async with AsyncVenice(wallet=MARKER_KEY, base_url=fake.base_url, transport=aiohttp_transport()) as venice:
             paid = await venice.x402.top_up(5)
-            completion = await venice.chat.completions.create(model="m", messages=MESSAGES)
+            completion = await venice.chat.completions.create(model=MODEL, messages=MESSAGES)
             return paid, completion
 
     paid, completion = asyncio.run(main())

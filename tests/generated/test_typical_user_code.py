@@ -16,6 +16,7 @@ import typical_user_code as user
 
 from venice_ext import Venice
 from venice_ext.testing import FakeVenice
+from venice_ext.testing._catalogue import snapshot_models
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -61,13 +62,10 @@ def client() -> Iterator[Venice]:
 def test_typical_user_code_reads_the_canned_answers(client: Venice) -> None:
     assert user.chat(client) == ("The capital of France is Paris.", "stop", 65, "zai-org-glm-5-1")
     assert user.responses(client) == ("message", 1787304600)
-    assert user.first_model(client) == (
-        "venice-uncensored-1-2",
-        "text",
-        "Venice Uncensored 1.2",
-        ["most_uncensored"],
-        1775001600,
-    )
+    # The first text model of Venice's listing, which the fake serves.
+    first = next(entry for entry in snapshot_models() if entry["type"] == "text")
+    spec = first["model_spec"]
+    assert user.first_model(client) == (first["id"], "text", spec["name"], spec["traits"], first["created"])
     vector, index, tokens = user.embed(client)
     assert (len(vector), index, tokens) == (8, 0, 9)
     assert user.image(client) == (1, "image/png")

@@ -46,13 +46,13 @@ def show(content: str | list[Any] | None) -> str:
 
 
 def chat(client: Venice) -> tuple[str, str, int, str]:
-    completion = client.chat.completions.create(model="venice-uncensored", messages=MESSAGES)
+    completion = client.chat.completions.create(model="venice-uncensored-1-2", messages=MESSAGES)
     choice = completion.choices[0]
     return show(choice.message.content), choice.finish_reason, completion.usage.total_tokens, completion.model
 
 
 def responses(client: Venice) -> tuple[str, int]:
-    response = client.responses.create(model="venice-uncensored", input="What is the capital of France?")
+    response = client.responses.create(model="venice-uncensored-1-2", input="What is the capital of France?")
     return response.output[0].type_, response.created_at
 
 

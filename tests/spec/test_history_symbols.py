@@ -44,9 +44,9 @@ messages = [{"role": "user", "content": "Why is the sky blue?"}]
 with FakeVenice(api_key="test-key") as fake, Venice(api_key="test-key", base_url=fake.base_url) as client:
     models = client.call(list_models)
     assert models.data, "no models listed"
-    completion = client.chat.completions.create(model="venice-uncensored", messages=messages)
+    completion = client.chat.completions.create(model="venice-uncensored-1-2", messages=messages)
     assert completion.choices[0].message.content, "an empty chat completion"
-    with client.chat.completions.stream(model="venice-uncensored", messages=messages) as stream:
+    with client.chat.completions.stream(model="venice-uncensored-1-2", messages=messages) as stream:
         final = stream.final()
     assert final.choices[0].message.content, "an empty streamed chat completion"
 print("ok")

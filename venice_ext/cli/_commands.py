@@ -12,6 +12,7 @@ import click
 from venice_ext.cli._app import Settings, cli, handle_errors, read_prompt, venice_client
 from venice_ext.cli._output import (
     emit_json,
+    emit_json_line,
     emit_table,
     force_option,
     json_option,
@@ -40,7 +41,13 @@ MODEL_TYPES = {
 @click.option("--model", default=CHAT_MODEL, show_default=True)
 @click.option("--system", help="A system message.")
 @click.option("--web-search", type=click.Choice(["auto", "on", "off"]), help="Venice web search.")
-@click.option("--json", "as_json", is_flag=True, help="The final completion as one JSON document.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="JSON lines as it streams: each chunk as Venice sent it, then the whole completion, usage included "
+    "(with --no-stream: the completion as one JSON document).",
+)
 @click.option("--no-stream", is_flag=True, help="Wait for the whole answer instead of streaming it.")
 @click.option("--e2ee", is_flag=True, help="End-to-end encrypt to an attested enclave (an e2ee-* model).")
 @click.pass_obj
@@ -66,19 +73,23 @@ def chat(
     with venice_client(settings) as client:
         if no_stream:
             completion = client.chat.completions.create(model=model, messages=messages, **params)
-            if not as_json:
+            if as_json:
+                emit_json(completion.to_dict())
+            else:
                 click.echo(completion.choices[0].message.content or "")
-        else:
-            with client.chat.completions.stream(model=model, messages=messages, **params) as stream:
-                for text in stream.text_deltas():
-                    if not as_json:
-                        sys.stdout.write(text)
-                        sys.stdout.flush()
-                completion = stream.final()
-            if not as_json:
-                click.echo()
-        if as_json:
-            click.echo(json.dumps(completion.to_dict(), indent=2, ensure_ascii=False))
+            return
+        with client.chat.completions.stream(model=model, messages=messages, **params) as stream:
+            if as_json:
+                # A chunk's `object` is "chat.completion.chunk", the last line's "chat.completion".
+                for chunk in stream:
+                    emit_json_line(chunk.raw)
+                emit_json_line(stream.final().to_dict())
+                return
+            for text in stream.text_deltas():
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            stream.final()
+        click.echo()
 
 
 def _price(spec: dict[str, Any]) -> str:

@@ -16,7 +16,16 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["emit_json", "emit_table", "force_option", "json_option", "prepare_output", "saved_line", "write_output"]
+__all__ = [
+    "emit_json",
+    "emit_json_line",
+    "emit_table",
+    "force_option",
+    "json_option",
+    "prepare_output",
+    "saved_line",
+    "write_output",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 STDOUT = Path("-")
@@ -74,6 +83,12 @@ def saved_line(target: Path | None, size: int, *, as_json: bool, **extra: Any) -
 
 def emit_json(document: Any) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def emit_json_line(document: Any) -> None:
+    """One compact line of JSON, flushed at once: a reader of the stream sees each line as it comes."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
 
 
 def emit_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:

@@ -9,28 +9,20 @@ interruption left off, without queueing (or paying) again.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import math
-import os
 import shlex
-import signal
 import sys
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from venice_ext.cli._app import EXIT_INTERRUPTED, Settings, cli, fail, handle_errors, read_prompt, venice_client
+from venice_ext.cli._video_bar import job_bar
+from venice_ext.cli._video_record import JOB_SUFFIX, check_new_target, interrupts_held, output_of, save_job
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from venice_ext import JobProgress, VideoJob
 
 __all__ = ["DEFAULT_DURATION", "EXIT_INTERRUPTED", "JOB_SUFFIX", "VIDEO_MODEL", "resume_video_job", "run_video_job"]
@@ -40,7 +32,6 @@ __all__ = ["DEFAULT_DURATION", "EXIT_INTERRUPTED", "JOB_SUFFIX", "VIDEO_MODEL", 
 VIDEO_MODEL = "wan-2-7-text-to-video"
 # The quote requires a duration; the shortest one most models offer keeps a first try cheap.
 DEFAULT_DURATION = "5s"
-JOB_SUFFIX = ".job.json"
 
 
 @dataclass
@@ -158,7 +149,7 @@ def run_video_job(
     if max_usd is not None and not math.isfinite(max_usd):
         raise click.BadParameter("must be a finite amount", param_hint="--max-usd")
     run = _Run(Path(f"{output}{JOB_SUFFIX}"))
-    _check_new_target(output, run.job_path)
+    check_new_target(output, run.job_path)
     params = _params(model, _duration(duration), aspect_ratio, resolution)
     try:
         run.job = _queue(client, run, prompt, params, max_usd, yes)
@@ -173,7 +164,7 @@ def resume_video_job(
 ) -> Path:
     """`venice video --resume FILE.job.json`: no quote, no queue; the video goes to `output`,
     by default the job file's name without `.job.json`. Returns where it went."""
-    target = output if output is not None else _output_of(job_path)
+    target = output if output is not None else output_of(job_path)
     run = _Run(job_path)
     try:
         run.job = _resumed(client, job_path)
@@ -199,33 +190,6 @@ def _params(model: str, duration: str, aspect_ratio: str | None, resolution: str
     return params
 
 
-def _output_of(job_path: Path) -> Path:
-    if not job_path.name.endswith(JOB_SUFFIX) or job_path.name == JOB_SUFFIX:
-        raise click.UsageError(f"{job_path} does not end in {JOB_SUFFIX}: say where the video goes with -o")
-    return job_path.with_name(job_path.name.removesuffix(JOB_SUFFIX))
-
-
-def _check_new_target(output: Path, job_path: Path) -> None:
-    """Checked before the quote: a paid job whose file has nowhere to go is money wasted."""
-    if str(output) == "-":
-        raise click.BadParameter(
-            "a video is saved to a file (and resumable from it), not standard output", param_hint="-o/--output"
-        )
-    if output.exists() and not output.is_file():
-        raise click.BadParameter(f"{output} exists and is not a regular file", param_hint="-o/--output")
-    if output.is_dir():
-        raise click.BadParameter(f"{output} is a directory", param_hint="-o/--output")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(output.parent, os.W_OK):
-        raise click.BadParameter(f"{output.parent} is not writable", param_hint="-o/--output")
-    if job_path.exists():
-        # Overwriting it would lose the only record of a job that may still be running (and paid for).
-        raise click.UsageError(
-            f"{job_path} exists: an earlier job for {output} may still be running. "
-            f"Continue it with --resume {shlex.quote(str(job_path))}, or delete that file to start anew"
-        )
-
-
 def _queue(client: Any, run: _Run, prompt: str, params: dict[str, Any], max_usd: float | None, yes: bool) -> VideoJob:
     from venice_ext.errors import SpendLimitError
 
@@ -248,13 +212,13 @@ def _queue(client: Any, run: _Run, prompt: str, params: dict[str, Any], max_usd:
             limit=max_usd,
             model=params["model"],
         )
-    with _interrupts_held():
+    with interrupts_held():
         run.queueing = True
         job: VideoJob = client.video.queue(prompt=prompt, **params)
         job.quote_usd = price
         run.job = job
         try:
-            _save_job(job, run.job_path)
+            save_job(job, run.job_path)
         except OSError as exc:
             # The job is queued and paid: its JSON on screen is the last way to keep it.
             fail(f"could not save the job to {run.job_path} ({exc.strerror or exc}); it is: {job.to_json()}", 1)
@@ -273,14 +237,14 @@ def _finish(run: _Run, job: VideoJob, output: Path, timeout: float | None, as_js
     from venice_ext.errors import JobFailedError, JobTimeoutError, VeniceError
 
     try:
-        with _job_bar(job) as show:
+        with job_bar(job) as show:
 
             def on_progress(update: JobProgress) -> None:
                 show(update)
                 # Keep the file as current as the job (status, a download URL Venice handed out),
                 # even for a crash that runs no handler; the previous version stays if this fails.
                 with contextlib.suppress(OSError):
-                    _save_job(job, run.job_path)
+                    save_job(job, run.job_path)
 
             job.download(output, timeout=timeout, on_progress=on_progress)
     except JobFailedError as exc:
@@ -298,7 +262,7 @@ def _finish(run: _Run, job: VideoJob, output: Path, timeout: float | None, as_js
             raise
         fail(f"{_one_line(exc)}; the job is kept: {_resume_hint(run.job_path)}", 1)
     # From here on a resume only has to clean up, not fetch the file again.
-    _save_job(job, run.job_path)
+    save_job(job, run.job_path)
     try:
         cleaned = job.complete()
         why = "Venice answered success: false"
@@ -372,118 +336,3 @@ def _timed_out(exc: Any) -> str:
 def _usd(amount: float) -> str:
     # Cents, unless that would print a real (tiny) price as $0.00.
     return f"${amount:.2f}" if amount == 0 or amount >= 0.01 else f"${amount:.4f}"
-
-
-def _save_job(job: VideoJob, path: Path) -> None:
-    """Atomically, so a crash mid-write never leaves half of the only record of a paid job.
-
-    mkstemp's file is private (0600): a job's `download_url` is a pre-signed credential.
-    """
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(job.to_json() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold a Ctrl-C from sending the queue request until the job's file is written.
-
-    Stopping in between would pay for a job nobody can resume. A second Ctrl-C still
-    stops at once, for a user who prefers that to waiting on a slow answer.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-    held: list[int] = []
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        if held:
-            raise KeyboardInterrupt
-        held.append(signum)
-        click.echo("stopping once the job is queued and saved (Ctrl-C again to stop now)", err=True)
-
-    previous = signal.signal(signal.SIGINT, hold)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
-    if held:
-        raise KeyboardInterrupt
-
-
-def _clock(seconds: float) -> str:
-    return str(dt.timedelta(seconds=int(max(0.0, seconds))))
-
-
-@contextlib.contextmanager
-def _job_bar(job: VideoJob) -> Iterator[Callable[[JobProgress], None]]:
-    """A rich progress bar on stderr (stdout stays for the result), fed by the job's `on_progress`.
-
-    Yields the `on_progress` callback. In a terminal the bar redraws in place; elsewhere
-    (a pipe, a log) rich prints only its final state, once.
-    """
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskProgressColumn, TextColumn
-    from rich.text import Text
-
-    class JobTimes(ProgressColumn):
-        """Elapsed and remaining by the job's own count and Venice's estimate of such jobs.
-
-        Not rich's speed-based columns: the fraction is an estimate refreshed every few
-        seconds, so its rate of change says nothing. Between polls the elapsed time keeps
-        ticking from Venice's last count.
-        """
-
-        def render(self, task: Task) -> Text:
-            fields = task.fields
-            elapsed = fields["elapsed"]
-            if not fields["done"]:
-                elapsed += time.monotonic() - fields["seen_at"]
-            estimate = fields["estimate"]
-            if fields["done"]:
-                left = f"{_clock(0)} left"
-            elif estimate is None:
-                left = "-:--:-- left"
-            elif elapsed < estimate + 1:  # not "0:00:00 over" for a fraction of a second
-                left = f"{_clock(estimate - elapsed)} left"
-            else:
-                left = f"{_clock(elapsed - estimate)} over"  # later than Venice's estimate
-            return Text(f"{_clock(elapsed)} elapsed, {left}", style="progress.remaining")
-
-    progress: Progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=30),
-        TaskProgressColumn(),
-        JobTimes(),
-        console=Console(stderr=True),
-        redirect_stdout=False,  # stdout carries only the result
-        refresh_per_second=4,
-    )
-    # A resumed job has been running a while already; a new one a moment.
-    since = job.seconds_since_queued(time.time())
-    task = progress.add_task(job.status, total=None, elapsed=since, seen_at=time.monotonic(), estimate=None, done=False)
-
-    def on_progress(update: JobProgress) -> None:
-        known = update.estimated_total is not None or update.done
-        progress.update(
-            task,
-            description=update.status,
-            # rich cannot turn a known total back into "unknown"; an estimate only ever appears.
-            total=100 if known else None,
-            completed=update.fraction * 100,
-            elapsed=update.elapsed,
-            seen_at=time.monotonic(),
-            estimate=update.estimated_total,
-            done=update.done,
-        )
-
-    with progress:
-        yield on_progress

@@ -10,7 +10,9 @@
         assert len(fake.requests_to("POST", "/chat/completions")) == 2
 
 Every operation of the spec has a realistic default answer; scripted answers and
-faults (`Reset`, `DropAfter`, `Stall`) take precedence, in order, per route.
+faults (`Reset`, `DropAfter`, `Stall`) take precedence, in order, per route. The models
+are Venice's real listing: a default answer refuses any other model as Venice does,
+unless the test lists it (`fake.add_model("my-model", "text")`).
 """
 
 from venice_ext.testing._defaults import chat_completion_events, response_events

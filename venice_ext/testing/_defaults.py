@@ -3,7 +3,8 @@
 A chat completion or Responses request with `"stream": true` gets Server-Sent Events
 built from the canned answer (word by word, so text arrives in pieces like tokens),
 and a speech request with `"streaming": true` gets its audio in chunks, the way
-Venice answers them.
+Venice answers them. Every operation that takes a model refuses one the fake's
+catalogue does not list, as Venice does (`_model_check.py`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from venice_ext.testing._canned import CANNED
+from venice_ext.testing._canned_models import listing_answer, traits_answer
+from venice_ext.testing._catalogue import ModelCatalogue
+from venice_ext.testing._model_check import checking_model
 from venice_ext.testing._replies import SSE, Action, RecordedRequest, Reply, Respond
 from venice_ext.testing._schema_answer import instance_of
 
-__all__ = ["DEFAULT_ROUTES", "chat_completion_events", "response_events"]
+__all__ = ["chat_completion_events", "default_routes", "response_events"]
 
 
 def _words(text: str) -> list[str]:
@@ -179,10 +183,19 @@ def _character_by_slug() -> Respond:
     return Respond(answer)
 
 
-DEFAULT_ROUTES: dict[tuple[str, str], Action] = {
-    **CANNED,
-    ("POST", "/chat/completions"): _streamable(("POST", "/chat/completions"), "stream", _chat_stream),
-    ("POST", "/responses"): _streamable(("POST", "/responses"), "stream", _responses_stream),
-    ("POST", "/audio/speech"): _streamable(("POST", "/audio/speech"), "streaming", _speech_stream),
-    ("GET", "/characters/{slug}"): _character_by_slug(),
-}
+def default_routes(catalogue: ModelCatalogue) -> dict[tuple[str, str], Action]:
+    """Every operation's default answer for a fake whose models are `catalogue`'s.
+
+    The listing and traits come from the catalogue, and every operation that takes a model
+    refuses one it does not list (`_model_check.py`), before any other answer.
+    """
+    routes: dict[tuple[str, str], Action] = {
+        **CANNED,
+        ("POST", "/chat/completions"): _streamable(("POST", "/chat/completions"), "stream", _chat_stream),
+        ("POST", "/responses"): _streamable(("POST", "/responses"), "stream", _responses_stream),
+        ("POST", "/audio/speech"): _streamable(("POST", "/audio/speech"), "streaming", _speech_stream),
+        ("GET", "/characters/{slug}"): _character_by_slug(),
+        ("GET", "/models"): listing_answer(catalogue),
+        ("GET", "/models/traits"): traits_answer(catalogue),
+    }
+    return {route: checking_model(catalogue, route, action) for route, action in routes.items()}

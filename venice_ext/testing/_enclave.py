@@ -26,7 +26,6 @@ import itertools
 import json
 import secrets
 import threading
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -124,7 +123,8 @@ class FakeEnclave:
         fake.set_default("GET", "/tee/attestation", Respond(self._attestation))
         fake.set_default("GET", "/tee/signature", Respond(self._signature))
         fake.wrap_default("POST", "/chat/completions", lambda previous: Respond(lambda r: self._chat(r, previous)))
-        fake.wrap_default("GET", "/models", lambda previous: Respond(lambda r: self._models(r, previous)))
+        # Listed with its own entry, also where Venice's listing has the model: the enclave is this one.
+        fake.add_model(self.model, "text", **self._model_spec())
 
     # -- attestation ----------------------------------------------------------------------
 
@@ -275,17 +275,7 @@ class FakeEnclave:
             return _error(404, f"No signature found for request {request_id}")
         return Reply(json=signature)
 
-    def _models(self, request: RecordedRequest, previous: Action | None) -> Action:
-        answer = previous
-        while isinstance(answer, Respond):
-            answer = answer.make(request)
-        if not isinstance(answer, Reply) or not isinstance(answer.json, Mapping):
-            return answer if answer is not None else _error(404, "Not found")
-        listing = copy.deepcopy(dict(answer.json))
-        listing["data"] = [*listing.get("data", []), self._listing_entry()]
-        return Reply(answer.status, json=listing, headers=answer.headers)
-
-    def _listing_entry(self) -> dict[str, Any]:
+    def _model_spec(self) -> dict[str, Any]:
         capabilities = {
             "optimizedForCode": False,
             "quantization": "fp8",
@@ -303,21 +293,13 @@ class FakeEnclave:
             "supportsWebSearch": False,
             "supportsXSearch": False,
         }
-        spec = {
+        return {
             "name": "Qwen 3.6 27B (E2EE)",
             "privacy": "private",
             "availableContextTokens": 131072,
             "pricing": {"input": {"usd": 0.3, "diem": 0.3}, "output": {"usd": 1.2, "diem": 1.2}},
             "traits": [],
             "capabilities": capabilities,
-        }
-        return {
-            "id": self.model,
-            "type": "text",
-            "object": "model",
-            "owned_by": "venice.ai",
-            "created": 1783382400,
-            "model_spec": spec,
         }
 
 
