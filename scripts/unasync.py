@@ -49,6 +49,8 @@ MODULES = (
     "venice_ext/jobs/_resources.py",
     "venice_ext/jobs/_download.py",
     "venice_ext/tools/_loop.py",
+    "venice_ext/batch/_runner.py",
+    "venice_ext/batch/_files.py",
 )
 
 BEGIN_SOURCE = "# unasync: begin async source"
@@ -77,6 +79,9 @@ WORDS = {
     "set_async_httpx_client": "set_httpx_client",
     "asynccontextmanager": "contextmanager",
     "AbstractAsyncContextManager": "AbstractContextManager",
+    "aiter_batch": "iter_batch",
+    "arun_batch": "run_batch",
+    "arun_file": "run_file",
     "Asynchronous": "Synchronous",
     "asynchronous": "synchronous",
 }

@@ -353,7 +353,7 @@ def test_cli_max_usd_stops_the_batch_and_resume_goes_on(tmp_path: Path, priced: 
     sent = chats(priced)
     assert "3 answered (0 failed)" in capped.stdout and "spent $" in capped.stdout
     assert "stopped at the spend cap: 1 refused and 4 not dispatched" in capped.stdout
-    assert "3/8 done, 0 failed, $0.0001 spent" in capped.stderr
+    assert "3/8 done, 0 failed, 0 in flight, $0.0001 spent" in capped.stderr
     assert len(output.read_text().splitlines()) == sent == 3
     resumed = CliRunner().invoke(cli, [*base, "--resume", "--max-usd", "1"])
     assert resumed.exit_code == 0, resumed.output
