@@ -232,12 +232,13 @@ def test_no_usage_settles_from_the_balance_difference_or_the_estimate(fake: Fake
         assert client.spend.spent == pytest.approx(estimate() + 0.001)
 
 
-def test_a_stream_settles_at_its_estimate_before_it_is_read(priced: FakeVenice) -> None:
+def test_a_stream_holds_its_estimate_until_it_is_closed(priced: FakeVenice) -> None:
+    """Settled from its final usage when closed (tests/ext/test_spend_cap_jobs_streams.py)."""
     with Venice(api_key="test-key", base_url=priced.base_url, max_usd=1.0, max_retries=0) as client:
         with client.chat.completions.stream(**body()) as stream:
-            assert client.spend.spent == pytest.approx(estimate())
+            assert client.spend.spent == 0.0 and client.spend.estimated == pytest.approx(estimate())
             text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
-        assert text and client.spend.estimated == 0.0
+        assert text and client.spend.estimated == 0.0 and client.spend.spent > 0.0
     assert chats(priced) == 1
 
 
