@@ -79,9 +79,6 @@ WORDS = {
     "set_async_httpx_client": "set_httpx_client",
     "asynccontextmanager": "contextmanager",
     "AbstractAsyncContextManager": "AbstractContextManager",
-    "aiter_batch": "iter_batch",
-    "arun_batch": "run_batch",
-    "arun_file": "run_file",
     "Asynchronous": "Synchronous",
     "asynchronous": "synchronous",
 }

@@ -205,7 +205,8 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         from venice_ext import batch  # loaded by batch users only: import time
 
         options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
-        return await batch.arun_batch(self._sender, requests, **options)
+        return await batch.arun_batch(self._sender, requests, **options)  # unasync: async-only
+        # unasync: sync-only: return batch.run_batch(self._sender, requests, **options)
 
     def with_options(
         self,
@@ -461,7 +462,7 @@ class Venice(ClientBase, VeniceResources):
     ) -> list[BatchResult]:
         """Send many requests (OpenAI batch lines or chat bodies) within the key's rate limits, in input order.
 
-        Each result holds its answer or its typed error; `venice_ext.batch.iter_batch` yields them as they finish.
+        Each result holds its answer or its typed error; `venice_ext.batch.aiter_batch` yields them as they finish.
         """
         from venice_ext import batch  # loaded by batch users only: import time
 

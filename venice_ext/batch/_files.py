@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext.batch._requests import BatchRequest, parse_request
@@ -134,7 +135,8 @@ class _Run:
 
 
 # unasync: begin async source
-async def arun_file(
+# unasync: sync-only: def run_file(
+async def arun_file(  # unasync: async-only
     requester: AsyncRequester,
     input_path: str | os.PathLike[str],
     output_path: str | os.PathLike[str],
@@ -149,9 +151,9 @@ async def arun_file(
     """
     run = _Run(input_path, output_path, resume)
     try:
-        async for result in aiter_batch(
-            requester, run.todo, max_concurrency=max_concurrency, on_dispatch=run.dispatching
-        ):
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "on_dispatch": run.dispatching}
+        # unasync: sync-only: for result in iter_batch(requester, run.todo, **options):
+        async for result in aiter_batch(requester, run.todo, **options):  # unasync: async-only
             run.finished(result, on_result)
     finally:
         run.close()
@@ -177,7 +179,8 @@ def run_file(
     """
     run = _Run(input_path, output_path, resume)
     try:
-        for result in iter_batch(requester, run.todo, max_concurrency=max_concurrency, on_dispatch=run.dispatching):
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "on_dispatch": run.dispatching}
+        for result in iter_batch(requester, run.todo, **options):
             run.finished(result, on_result)
     finally:
         run.close()

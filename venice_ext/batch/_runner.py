@@ -119,7 +119,8 @@ async def _async_send(requester: AsyncRequester, request: BatchRequest) -> Sent:
     return result, answer.rate_limits
 
 
-async def aiter_batch(
+# unasync: sync-only: def iter_batch(
+async def aiter_batch(  # unasync: async-only
     requester: AsyncRequester,
     requests: Iterable[Any],
     *,
@@ -160,7 +161,8 @@ async def aiter_batch(
                 yield result
 
 
-async def arun_batch(
+# unasync: sync-only: def run_batch(
+async def arun_batch(  # unasync: async-only
     requester: AsyncRequester,
     requests: Iterable[Any],
     *,
@@ -168,11 +170,11 @@ async def arun_batch(
     stop_on_error: bool = False,
 ) -> list[BatchResult]:
     """Every request's result, in input order (with stop_on_error, only those sent)."""
+    options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
     results = [
         result
-        async for result in aiter_batch(
-            requester, requests, max_concurrency=max_concurrency, stop_on_error=stop_on_error
-        )
+        async for result in aiter_batch(requester, requests, **options)  # unasync: async-only
+        # unasync: sync-only: for result in iter_batch(requester, requests, **options)
     ]
     return sorted(results, key=lambda result: result.index)
 
@@ -243,10 +245,8 @@ def run_batch(
     stop_on_error: bool = False,
 ) -> list[BatchResult]:
     """Every request's result, in input order (with stop_on_error, only those sent)."""
-    results = [
-        result
-        for result in iter_batch(requester, requests, max_concurrency=max_concurrency, stop_on_error=stop_on_error)
-    ]
+    options: dict[str, Any] = {"max_concurrency": max_concurrency, "stop_on_error": stop_on_error}
+    results = [result for result in iter_batch(requester, requests, **options)]
     return sorted(results, key=lambda result: result.index)
 
 
