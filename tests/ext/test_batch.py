@@ -225,6 +225,19 @@ def test_gate_tokens_window() -> None:
     assert gate.wait(1.0, tokens=100) == pytest.approx(5.02)
 
 
+def test_gate_keeps_the_lowest_remaining_when_a_seconds_reset_drifts_within_a_window() -> None:
+    """`x-ratelimit-reset-tokens` is seconds from the answer, so a later answer of the same
+    window announces a later reset: it is no new window, and its staler `remaining` is no news."""
+    gate = RateGate(8)
+    for _ in range(3):
+        gate.dispatched(100)
+    gate.answered(RateLimits(limit_tokens=1000, remaining_tokens=500, reset_tokens_in=5.0), 1.0, tokens=100)
+    gate.answered(RateLimits(limit_tokens=1000, remaining_tokens=700, reset_tokens_in=4.95), 1.1, tokens=100)
+    # 500 left, 100 still out: 400 may go, not 600.
+    assert gate.wait(1.1, tokens=400) == 0
+    assert gate.wait(1.1, tokens=401) > 0
+
+
 def test_gate_refuses_zero_concurrency() -> None:
     with pytest.raises(ValueError):
         RateGate(0)
