@@ -51,6 +51,8 @@ MODULES = (
     "venice_ext/jobs/_resources.py",
     "venice_ext/jobs/_download.py",
     "venice_ext/tools/_loop.py",
+    "venice_ext/batch/_runner.py",
+    "venice_ext/batch/_files.py",
 )
 
 BEGIN_SOURCE = "# unasync: begin async source"

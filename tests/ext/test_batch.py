@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
+import random
 from typing import Any
 
 import httpx
@@ -82,6 +84,102 @@ def test_gate_never_sends_past_a_fixed_window_limit(
         gate.answered(limits, now)
 
 
+class _SimulatedServer:
+    """A fixed window anchored at the first request after the last one expired (as the fake's),
+    counting each request when it arrives: `uplink` after its dispatch, answered `downlink` later."""
+
+    def __init__(self, limit: int, window: float, skew: float) -> None:
+        self.limit, self.window, self.skew = limit, window, skew
+        self.window_start: float | None = None
+        self.counts: list[int] = []  # requests counted per window, in order
+        self.rejected = 0
+
+    def arrive(self, now: float) -> RateLimits:
+        if self.window_start is None or now >= self.window_start + self.window:
+            self.window_start = now
+            self.counts.append(0)
+        if self.counts[-1] >= self.limit:
+            self.rejected += 1
+        else:
+            self.counts[-1] += 1
+        reset_at = self.window_start + self.window + self.skew
+        return RateLimits(
+            limit_requests=self.limit, remaining_requests=self.limit - self.counts[-1], reset_requests_at=reset_at
+        )
+
+
+def _simulate(gate: RateGate, server: _SimulatedServer, latencies: list[tuple[float, float]]) -> None:
+    """Run `latencies` (uplink, downlink) through the gate against `server`, in simulated time."""
+    now = 1_700_000_000.0  # reset headers are Unix timestamps
+    events: list[tuple[float, int, str, Any]] = []  # time, tie-breaker, kind, payload
+    to_send = list(latencies)
+    order = 0
+    while to_send or events:
+        pause = gate.wait(now)
+        if to_send and pause == 0:
+            uplink, downlink = to_send.pop()
+            gate.dispatched()
+            heapq.heappush(events, (now + uplink, order, "arrive", downlink))
+            order += 1
+            continue
+        assert events or pause < float("inf"), "the gate waits for an answer while none is out"
+        if to_send and pause < float("inf") and (not events or now + pause < events[0][0]):
+            now += pause
+            continue
+        now, _, kind, payload = heapq.heappop(events)
+        if kind == "arrive":
+            heapq.heappush(events, (now + payload, order, "answer", server.arrive(now)))
+            order += 1
+        else:
+            gate.answered(payload, now)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    limit=st.integers(1, 50),
+    concurrency=st.integers(1, 20),
+    latencies=st.lists(st.tuples(st.floats(0.0005, 0.3), st.floats(0.0005, 0.3)), min_size=1, max_size=150),
+    skew=st.floats(-0.015, 0.015),
+)
+def test_gate_never_sends_past_the_limit_when_requests_land_after_a_reset(
+    limit: int, concurrency: int, latencies: list[tuple[float, float]], skew: float
+) -> None:
+    """Requests still travelling when the window resets land in the next one: no 429 either way."""
+    server = _SimulatedServer(limit, 1.0, skew)
+    _simulate(RateGate(concurrency), server, latencies)
+    assert server.rejected == 0, f"{server.rejected} requests past the limit were sent"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    limit=st.integers(1, 60),
+    concurrency=st.integers(1, 40),
+    latencies=st.lists(st.tuples(st.floats(0.0005, 0.004), st.floats(0.0005, 0.02)), min_size=1, max_size=200),
+)
+def test_gate_fills_every_window_to_the_limit(
+    limit: int, concurrency: int, latencies: list[tuple[float, float]]
+) -> None:
+    """Answers back well inside the window: every window but the last carries exactly `limit`
+    requests (a gate that only lowers its allowance leaves about `concurrency` of each unsent)."""
+    server = _SimulatedServer(limit, 10.0, 0.0)
+    _simulate(RateGate(concurrency), server, latencies)
+    assert server.rejected == 0
+    assert server.counts[:-1] == [limit] * (len(server.counts) - 1)
+    assert sum(server.counts) == len(latencies)
+
+
+@pytest.mark.parametrize(("uplink", "downlink"), [(0.002, 0.002), (0.0005, 0.02), (0.02, 0.0005)])
+def test_gate_fills_windows_at_the_bench_scale(uplink: float, downlink: float) -> None:
+    """480 per window at concurrency 100 with answers out of order: the loss the property
+    above rarely finds at small sizes (an allowance only lowered left ~20% of each unsent)."""
+    rng = random.Random(17)
+    latencies = [(rng.uniform(0.0001, uplink), rng.uniform(0.0001, downlink)) for _ in range(3000)]
+    server = _SimulatedServer(480, 4.0, 0.0)
+    _simulate(RateGate(100), server, latencies)
+    assert server.rejected == 0
+    assert server.counts == [480] * 6 + [120]
+
+
 @given(st.integers(1, 30), st.integers(0, 40))
 def test_gate_bounds_concurrency_without_headers(concurrency: int, extra: int) -> None:
     gate = RateGate(concurrency)
@@ -121,10 +219,23 @@ def test_gate_reads_a_small_reset_as_seconds() -> None:
 def test_gate_tokens_window() -> None:
     gate = RateGate(8)
     gate.dispatched(100)
-    gate.answered(RateLimits(limit_tokens=1000, remaining_tokens=150, reset_tokens_in=5.0), 1.0)
+    gate.answered(RateLimits(limit_tokens=1000, remaining_tokens=150, reset_tokens_in=5.0), 1.0, tokens=100)
     assert gate.wait(1.0, tokens=100) == 0
     gate.dispatched(100)
     assert gate.wait(1.0, tokens=100) == pytest.approx(5.02)
+
+
+def test_gate_keeps_the_lowest_remaining_when_a_seconds_reset_drifts_within_a_window() -> None:
+    """`x-ratelimit-reset-tokens` is seconds from the answer, so a later answer of the same
+    window announces a later reset: it is no new window, and its staler `remaining` is no news."""
+    gate = RateGate(8)
+    for _ in range(3):
+        gate.dispatched(100)
+    gate.answered(RateLimits(limit_tokens=1000, remaining_tokens=500, reset_tokens_in=5.0), 1.0, tokens=100)
+    gate.answered(RateLimits(limit_tokens=1000, remaining_tokens=700, reset_tokens_in=4.95), 1.1, tokens=100)
+    # 500 left, 100 still out: 400 may go, not 600.
+    assert gate.wait(1.1, tokens=400) == 0
+    assert gate.wait(1.1, tokens=401) > 0
 
 
 def test_gate_refuses_zero_concurrency() -> None:

@@ -232,12 +232,13 @@ def test_no_usage_settles_from_the_balance_difference_or_the_estimate(fake: Fake
         assert client.spend.spent == pytest.approx(estimate() + 0.001)
 
 
-def test_a_stream_settles_at_its_estimate_before_it_is_read(priced: FakeVenice) -> None:
+def test_a_stream_holds_its_estimate_until_it_is_closed(priced: FakeVenice) -> None:
+    """Settled from its final usage when closed (tests/ext/test_spend_cap_jobs_streams.py)."""
     with Venice(api_key="test-key", base_url=priced.base_url, max_usd=1.0, max_retries=0) as client:
         with client.chat.completions.stream(**body()) as stream:
-            assert client.spend.spent == pytest.approx(estimate())
+            assert client.spend.spent == 0.0 and client.spend.estimated == pytest.approx(estimate())
             text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
-        assert text and client.spend.estimated == 0.0
+        assert text and client.spend.estimated == 0.0 and client.spend.spent > 0.0
     assert chats(priced) == 1
 
 
@@ -354,7 +355,7 @@ def test_cli_max_usd_stops_the_batch_and_resume_goes_on(tmp_path: Path, priced: 
     sent = chats(priced)
     assert "3 answered (0 failed)" in capped.stdout and "spent $" in capped.stdout
     assert "stopped at the spend cap: 1 refused and 4 not dispatched" in capped.stdout
-    assert "3/8 done, 0 failed, $0.0001 spent" in capped.stderr
+    assert "3/8 done, 0 failed, 0 in flight, $0.0001 spent" in capped.stderr
     assert len(output.read_text().splitlines()) == sent == 3
     resumed = CliRunner().invoke(cli, [*base, "--resume", "--max-usd", "1"])
     assert resumed.exit_code == 0, resumed.output

@@ -9,7 +9,15 @@ listing (fetched once through the client, cached by `client.models`), reserved i
 1. the answer's `usage` (prompt and completion tokens) priced from the listing;
 2. the difference of `x-venice-balance-usd` before and after, when no other request
    was in flight meanwhile (so the difference is this request's alone);
-3. the estimate itself, when neither is available (streams, images, audio).
+3. the estimate itself, when neither is available (images, audio).
+
+A streamed answer (`text/event-stream`) is settled when its stream is closed, from the
+`usage` its last events carry (chat with `stream_options={"include_usage": True}`), else
+at its estimate: its balance header was sent before the answer was, so it says nothing.
+
+A video or audio job (`/video/queue`, `/audio/queue`) is estimated at Venice's quote for
+it (`_quotes.py`), fetched just before it is queued, and settled at the balance
+difference when that shows a charge, else at the quote (a job may be charged later).
 
 A failure that certainly cost nothing (an error status other than 502/504, a connection
 that never reached Venice, a call the failure budget refused) releases the estimate; an
@@ -22,152 +30,57 @@ from `call(..., max_usd=...)` to here; it is removed before the request leaves.
 
 from __future__ import annotations
 
-import json
+import functools
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
-from venice_ext._core._ledger import Reservation, SpendLedger
-from venice_ext._core._retry import Safety, safety_of
-from venice_ext.errors import (
-    APIConnectionError,
-    APIStatusError,
-    CostUnknownError,
-    FailureBudgetSpentError,
-    RetryBudgetExceededError,
+from venice_ext._core._ledger import SpendLedger
+from venice_ext._core._quotes import given_quote
+from venice_ext._core._spend_meter import (
+    SPEND_CAP_HEADER,
+    Listing,
+    Meter,
+    UsageScanner,
+    call_cap,
+    is_event_stream,
+    is_json,
+    usage_cost,
 )
+from venice_ext.errors import CostUnknownError
 
 __all__ = ["SPEND_CAP_HEADER", "AsyncSpendCapTransport", "Listing", "SpendCapTransport", "usage_cost"]
 
-SPEND_CAP_HEADER = "x-venice-ext-max-usd"
-BALANCE_HEADER = "x-venice-balance-usd"
-Listing = list[dict[str, Any]]
-# Failed before the request left: Venice never saw it, so it cost nothing.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_AMBIGUOUS_STATUSES = (502, 504)
-
-
-def _json_of(content: bytes) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None
-
-
-def _relative(path: str, base_path: str) -> str:
-    base = base_path.rstrip("/")
-    return path[len(base) :] if base and path.startswith(base) else path
-
-
-def _price(listing: Listing, model: str, kind: str) -> float | None:
-    for entry in listing:
-        if entry.get("id") == model:
-            price = entry.get("model_spec", {}).get("pricing", {}).get(kind)
-            usd = price.get("usd") if isinstance(price, Mapping) else None
-            return float(usd) if isinstance(usd, (int, float)) else None
-    return None
-
-
-def usage_cost(listing: Listing, body: Any, answer: Any) -> float | None:
-    """The answer's `usage` priced per million tokens from the listing, or None when it cannot be."""
-    if not isinstance(answer, Mapping) or not isinstance(answer.get("usage"), Mapping):
-        return None
-    usage = answer["usage"]
-    model = body.get("model") if isinstance(body, Mapping) else None
-    if not isinstance(model, str):
-        return None
-    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens", 0)
-    input_price, output_price = _price(listing, model, "input"), _price(listing, model, "output")
-    if not isinstance(prompt, int) or not isinstance(completion, int) or input_price is None:
-        return None
-    return (prompt * input_price + completion * (output_price or 0.0)) / 1e6
-
-
-def _balance_of(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers[BALANCE_HEADER])
-    except (KeyError, ValueError):
-        return None
-
-
-def _call_cap(request: httpx.Request) -> float | None:
-    given = request.headers.pop(SPEND_CAP_HEADER, None)
-    return None if given is None else float(given)
-
-
-def _is_json(response: httpx.Response) -> bool:
-    return "json" in response.headers.get("content-type", "")
-
-
-def _cost_nothing(error: BaseException) -> bool:
-    """Whether a call that raised certainly cost nothing; anything unsure counts its estimate."""
-    if isinstance(error, FailureBudgetSpentError):
-        return True  # refused by the retry transport before sending
-    if isinstance(error, RetryBudgetExceededError):
-        return error.last_error is not None and _cost_nothing(error.last_error)
-    if isinstance(error, APIStatusError):
-        return error.status_code not in _AMBIGUOUS_STATUSES
-    if isinstance(error, APIConnectionError):
-        return not error.may_have_been_processed
-    return isinstance(error, _NOT_SENT)
-
-
-class _Meter:
-    """What both twins share: the estimate before sending and the settlement after."""
-
-    def __init__(self, ledger: SpendLedger, base_path: str, allow_unpriced: bool) -> None:
-        self.ledger = ledger
-        self.base_path = base_path
-        self.allow_unpriced = allow_unpriced
-
-    def metered(self, request: httpx.Request, call_cap: float | None) -> bool:
-        path = _relative(request.url.path, self.base_path)
-        capped = self.ledger.limit is not None or call_cap is not None
-        return capped and safety_of(request.method, path) is Safety.BILLABLE
-
-    def reserve(self, request: httpx.Request, listing: Listing, call_cap: float | None) -> tuple[Reservation, Any]:
-        from venice_ext.cost import estimate_cost  # loaded by capped clients only: import time
-
-        path = _relative(request.url.path, self.base_path)
-        body = _json_of(request.content) if request.content else None
-        try:
-            if not isinstance(body, Mapping):
-                raise CostUnknownError(f"{path}: the body is not JSON, so it cannot be priced")
-            estimate = estimate_cost(listing, path, body)
-        except CostUnknownError as error:
-            if not self.allow_unpriced:
-                raise CostUnknownError(
-                    f"{error}; under max_usd a request that cannot be priced is not sent "
-                    "(build the client with allow_unpriced=True to send it anyway)"
-                ) from None
-            return self.ledger.reserve(0.0, call_limit=call_cap), body
-        return self.ledger.reserve(estimate.usd, call_limit=call_cap, model=estimate.model), body
-
-    def failed(self, reservation: Reservation, error: BaseException) -> None:
-        if _cost_nothing(error):
-            self.ledger.release(reservation)
-        else:
-            self.ledger.settle(reservation, reservation.estimate)
-
-    def answered(self, reservation: Reservation, listing: Listing, body: Any, response: httpx.Response) -> None:
-        if response.status_code >= 400:
-            if response.status_code in _AMBIGUOUS_STATUSES:
-                self.ledger.settle(reservation, reservation.estimate)
-            else:
-                self.ledger.release(reservation)
-            return
-        balance = _balance_of(response)
-        actual = usage_cost(listing, body, _json_of(response.content)) if _is_json(response) else None
-        if actual is None and balance is not None:
-            actual = self.ledger.balance_cost(reservation, balance)
-        if balance is not None:
-            self.ledger.observe_balance(balance)
-        self.ledger.settle(reservation, reservation.estimate if actual is None else actual)
+# The bodies a streamed answer arrives as, named so that each twin finds its own.
+_AsyncBody = httpx.AsyncByteStream
+_Body = httpx.SyncByteStream
 
 
 # unasync: begin async source
+class _AsyncSettlingStream(_AsyncBody):
+    """A streamed answer's body, passed on as it is; closing it settles the request's cost."""
+
+    def __init__(self, inner: _AsyncBody, settle: Callable[[Mapping[str, Any] | None], None]) -> None:
+        self._inner = inner
+        self._settle: Callable[[Mapping[str, Any] | None], None] | None = settle
+        self._scanner = UsageScanner()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            self._scanner.feed(chunk)
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            settle, self._settle = self._settle, None
+            if settle is not None:
+                settle(self._scanner.usage)
+
+
 class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
     """Refuses a billable request whose estimate would cross the cap; settles each answer's cost."""
 
@@ -182,7 +95,7 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self._inner = inner
         self._listing = listing
-        self._meter = _Meter(ledger, base_path, allow_unpriced)
+        self._meter = Meter(ledger, base_path, allow_unpriced)
         # Many first requests at once fetch the listing once; the listing's GET is not
         # billable, so it passes here without the lock.
         # asyncio loads here, not at import: a sync-only program never needs it.
@@ -195,21 +108,42 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
         async with self._listing_lock:
             return await self._listing()
 
+    async def _quote(self, request: httpx.Request, listing: Listing) -> float | CostUnknownError | None:
+        try:
+            quote_request = self._meter.quote_request(request, listing)
+            if quote_request is None:
+                return None
+            response = await self._inner.handle_async_request(quote_request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            return self._meter.quoted(response, quote_request.url.path)
+        except CostUnknownError as error:
+            return error
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        call_cap = _call_cap(request)
-        if not self._meter.metered(request, call_cap):
+        cap = call_cap(request)
+        quote: float | CostUnknownError | None = given_quote(request)
+        if not self._meter.metered(request, cap):
             return await self._inner.handle_async_request(request)
         listing = await self._priced_listing()
         await request.aread()
-        reservation, body = self._meter.reserve(request, listing, call_cap)
+        if quote is None:
+            quote = await self._quote(request, listing)
+        reservation, body = self._meter.reserve(request, listing, cap, quote)
         try:
             response = await self._inner.handle_async_request(request)
-            if _is_json(response):
+            if is_json(response):
                 await response.aread()
         except BaseException as error:
             self._meter.failed(reservation, error)
             raise
-        self._meter.answered(reservation, listing, body, response)
+        if is_event_stream(response) and isinstance(response.stream, _AsyncBody):
+            settle = functools.partial(self._meter.streamed, reservation, listing, body)
+            response.stream = _AsyncSettlingStream(response.stream, settle)
+            return response
+        self._meter.answered(reservation, listing, body, request, response)
         return response
 
     async def aclose(self) -> None:
@@ -220,6 +154,28 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
 
 
 # unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class _SettlingStream(_Body):
+    """A streamed answer's body, passed on as it is; closing it settles the request's cost."""
+
+    def __init__(self, inner: _Body, settle: Callable[[Mapping[str, Any] | None], None]) -> None:
+        self._inner = inner
+        self._settle: Callable[[Mapping[str, Any] | None], None] | None = settle
+        self._scanner = UsageScanner()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            self._scanner.feed(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            settle, self._settle = self._settle, None
+            if settle is not None:
+                settle(self._scanner.usage)
+
+
 class SpendCapTransport(httpx.BaseTransport):
     """Refuses a billable request whose estimate would cross the cap; settles each answer's cost."""
 
@@ -234,7 +190,7 @@ class SpendCapTransport(httpx.BaseTransport):
     ) -> None:
         self._inner = inner
         self._listing = listing
-        self._meter = _Meter(ledger, base_path, allow_unpriced)
+        self._meter = Meter(ledger, base_path, allow_unpriced)
         # Many first requests at once fetch the listing once; the listing's GET is not
         # billable, so it passes here without the lock.
         # asyncio loads here, not at import: a sync-only program never needs it.
@@ -245,21 +201,42 @@ class SpendCapTransport(httpx.BaseTransport):
         with self._listing_lock:
             return self._listing()
 
+    def _quote(self, request: httpx.Request, listing: Listing) -> float | CostUnknownError | None:
+        try:
+            quote_request = self._meter.quote_request(request, listing)
+            if quote_request is None:
+                return None
+            response = self._inner.handle_request(quote_request)
+            try:
+                response.read()
+            finally:
+                response.close()
+            return self._meter.quoted(response, quote_request.url.path)
+        except CostUnknownError as error:
+            return error
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        call_cap = _call_cap(request)
-        if not self._meter.metered(request, call_cap):
+        cap = call_cap(request)
+        quote: float | CostUnknownError | None = given_quote(request)
+        if not self._meter.metered(request, cap):
             return self._inner.handle_request(request)
         listing = self._priced_listing()
         request.read()
-        reservation, body = self._meter.reserve(request, listing, call_cap)
+        if quote is None:
+            quote = self._quote(request, listing)
+        reservation, body = self._meter.reserve(request, listing, cap, quote)
         try:
             response = self._inner.handle_request(request)
-            if _is_json(response):
+            if is_json(response):
                 response.read()
         except BaseException as error:
             self._meter.failed(reservation, error)
             raise
-        self._meter.answered(reservation, listing, body, response)
+        if is_event_stream(response) and isinstance(response.stream, _Body):
+            settle = functools.partial(self._meter.streamed, reservation, listing, body)
+            response.stream = _SettlingStream(response.stream, settle)
+            return response
+        self._meter.answered(reservation, listing, body, request, response)
         return response
 
     def close(self) -> None:

@@ -1,6 +1,6 @@
 """Many requests at once, within the key's rate limits: `client.batch(...)` and its parts."""
 
-from venice_ext.batch._files import FileBatchSummary, arun_file
+from venice_ext.batch._files import FileBatchSummary, arun_file, run_file
 from venice_ext.batch._gate import RateGate
 from venice_ext.batch._requests import BatchRequest, parse_request
 from venice_ext.batch._results import BatchResult
@@ -17,4 +17,5 @@ __all__ = [
     "iter_batch",
     "parse_request",
     "run_batch",
+    "run_file",
 ]

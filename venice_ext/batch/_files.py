@@ -1,7 +1,7 @@
-"""Batches from a JSONL file to a JSONL file, resumable after a crash.
+"""Batches from a JSONL file to a JSONL file, resumable after a crash (sync and async).
 
 Next to the output, `<output>.sent` journals each custom_id just before its request
-goes out. Each output line is one `os.write` to a file opened for appending, then
+goes out (the runner's `on_dispatch`). Each output line is one `os.write` to a file opened for appending, then
 fsynced, so a crash leaves whole lines only (a torn last line, from a disk that lies,
 is cut off on resume). Rerun with the same paths: answered requests are skipped, and
 requests journaled as sent with no answer are ambiguous (they may have been billed):
@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from venice_ext._core._requester import AsyncRequester
+from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext.batch._requests import BatchRequest, parse_request
-from venice_ext.batch._runner import DEFAULT_CONCURRENCY, aiter_batch
+from venice_ext.batch._results import BatchResult
+from venice_ext.batch._runner import DEFAULT_CONCURRENCY, aiter_batch, iter_batch
 from venice_ext.errors import RequestValidationError, SpendCapExceededError
 
-__all__ = ["FileBatchSummary", "arun_file"]
+__all__ = ["FileBatchSummary", "arun_file", "run_file"]
 
 
 @dataclass
@@ -31,6 +32,8 @@ class FileBatchSummary:
     failed: int = 0
     skipped: int = 0
     ambiguous: list[str] = field(default_factory=list)
+    # Sent and not answered yet, at the moment `on_result` is called.
+    in_flight: int = 0
     # Refused by the client's max_usd: never sent, not written, sent again on --resume.
     refused_at_cap: list[str] = field(default_factory=list)
 
@@ -89,57 +92,99 @@ class _Appender:
         os.close(self._fd)
 
 
-async def arun_file(
+OnResult = Callable[[BatchResult, FileBatchSummary], None] | None
+
+
+class _Run:
+    """One run's state, shared by both twins: what to send, the journal and the output."""
+
+    def __init__(self, input_path: str | os.PathLike[str], output_path: str | os.PathLike[str], resume: bool) -> None:
+        source, output = Path(input_path), Path(output_path)
+        journal = output.with_name(output.name + ".sent")
+        requests = read_requests(source)
+        if not resume and (output.exists() or journal.exists()):
+            raise RequestValidationError(f"{output} exists: pass resume=True to continue that run, or remove it")
+        answered = _answered(output)
+        sent = _journaled_sent(_whole_lines(journal))
+        self.summary = FileBatchSummary(skipped=len(answered))
+        self.summary.ambiguous = [r.custom_id for r in requests if r.custom_id in sent and r.custom_id not in answered]
+        self.todo = [r for r in requests if r.custom_id not in sent and r.custom_id not in answered]
+        self._results, self._sent_log = _Appender(output), _Appender(journal)
+
+    def dispatching(self, request: BatchRequest) -> None:
+        self._sent_log.write(request.custom_id.encode() + b"\n")
+        self.summary.in_flight += 1
+
+    def finished(self, result: BatchResult, on_result: OnResult) -> None:
+        summary = self.summary
+        summary.in_flight -= 1
+        if isinstance(result.error, SpendCapExceededError):
+            # Refused before sending: take its `sent` back, so --resume sends it.
+            self._sent_log.write((_UNSENT + result.custom_id).encode() + b"\n")
+            summary.refused_at_cap.append(result.custom_id)
+        else:
+            self._results.write(result.to_line())
+            summary.done += 1
+            summary.failed += not result.ok
+        if on_result is not None:
+            on_result(result, summary)
+
+    def close(self) -> None:
+        self._results.close()
+        self._sent_log.close()
+
+
+# unasync: begin async source
+# unasync: sync-only: def run_file(
+async def arun_file(  # unasync: async-only
     requester: AsyncRequester,
     input_path: str | os.PathLike[str],
     output_path: str | os.PathLike[str],
     *,
     max_concurrency: int = DEFAULT_CONCURRENCY,
     resume: bool = False,
-    on_result: Any = None,
+    on_result: OnResult = None,
 ) -> FileBatchSummary:
-    """Answer every request of `input_path` into `output_path`; with `resume`, continue a run."""
-    source, output = Path(input_path), Path(output_path)
-    journal = output.with_name(output.name + ".sent")
-    requests = read_requests(source)
-    if not resume and (output.exists() or journal.exists()):
-        raise RequestValidationError(f"{output} exists: pass resume=True to continue that run, or remove it")
-    answered = _answered(output)
-    sent = _journaled_sent(_whole_lines(journal))
-    summary = FileBatchSummary(skipped=len(answered))
-    summary.ambiguous = [r.custom_id for r in requests if r.custom_id in sent and r.custom_id not in answered]
-    todo = [r for r in requests if r.custom_id not in sent and r.custom_id not in answered]
-    results, sent_log = _Appender(output), _Appender(journal)
+    """Answer every request of `input_path` into `output_path`; with `resume`, continue a run.
 
-    pulled: list[str] = []
-    finished: set[str] = set()
-
-    def journaled() -> Iterator[BatchRequest]:
-        for request in todo:
-            sent_log.write(request.custom_id.encode() + b"\n")
-            pulled.append(request.custom_id)
-            yield request
-
+    `on_result(result, summary)` runs after each answer, the summary counting so far.
+    """
+    run = _Run(input_path, output_path, resume)
     try:
-        async for result in aiter_batch(requester, journaled(), max_concurrency=max_concurrency):
-            finished.add(result.custom_id)
-            if isinstance(result.error, SpendCapExceededError):
-                sent_log.write((_UNSENT + result.custom_id).encode() + b"\n")
-                summary.refused_at_cap.append(result.custom_id)
-                if on_result is not None:
-                    on_result(result, summary)
-                continue
-            results.write(result.to_line())
-            summary.done += 1
-            summary.failed += not result.ok
-            if on_result is not None:
-                on_result(result, summary)
-        # The runner reads one request ahead: when it stopped early (the cap, stop_on_error)
-        # and returned normally, a request journaled but without a result was never sent.
-        for custom_id in pulled:
-            if custom_id not in finished:
-                sent_log.write((_UNSENT + custom_id).encode() + b"\n")
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "on_dispatch": run.dispatching}
+        # unasync: sync-only: for result in iter_batch(requester, run.todo, **options):
+        async for result in aiter_batch(requester, run.todo, **options):  # unasync: async-only
+            run.finished(result, on_result)
     finally:
-        results.close()
-        sent_log.close()
-    return summary
+        run.close()
+    return run.summary
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+def run_file(
+    requester: Requester,
+    input_path: str | os.PathLike[str],
+    output_path: str | os.PathLike[str],
+    *,
+    max_concurrency: int = DEFAULT_CONCURRENCY,
+    resume: bool = False,
+    on_result: OnResult = None,
+) -> FileBatchSummary:
+    """Answer every request of `input_path` into `output_path`; with `resume`, continue a run.
+
+    `on_result(result, summary)` runs after each answer, the summary counting so far.
+    """
+    run = _Run(input_path, output_path, resume)
+    try:
+        options: dict[str, Any] = {"max_concurrency": max_concurrency, "on_dispatch": run.dispatching}
+        for result in iter_batch(requester, run.todo, **options):
+            run.finished(result, on_result)
+    finally:
+        run.close()
+    return run.summary
+
+
+# unasync: end sync twin

@@ -43,10 +43,15 @@ def batch(
     spend: list[Any] = []
     clients: list[Any] = []
 
+    widest = [0]
+
     def progress(result: Any, summary: Any) -> None:
         done = summary.done + summary.skipped
+        # Metered under a cap only: an uncapped client prices nothing.
         spent = f", ${clients[0].spend.spent:.4f} spent" if clients and max_usd is not None else ""
-        click.echo(f"\r{done}/{total} done, {summary.failed} failed{spent}", nl=False, err=True)
+        line = f"{done}/{total} done, {summary.failed} failed, {summary.in_flight} in flight{spent}"
+        widest[0] = max(widest[0], len(line))  # a shorter line overwrites all of the longer one
+        click.echo(f"\r{line.ljust(widest[0])}", nl=False, err=True)
 
     async def run() -> Any:
         async with AsyncVenice(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
+from venice_ext._core._quotes import QUOTE_HEADER
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import build_body
 from venice_ext._core._retry import FailureKind, failure_kind_of_status
@@ -238,7 +239,8 @@ class _AsyncJobResource(_Jobs[AsyncJobT]):
         quoted = await self._requester.call(self._ops.quote, body=quote_body, extra_headers=extra_headers)
         price = float(quoted.quote)
         self._check_spend(price, max_usd, queue_body)
-        job = await self._send_queue(queue_body, extra_headers)
+        # The client's spend cap takes this quote as the job's estimate instead of asking again.
+        job = await self._send_queue(queue_body, {**(extra_headers or {}), QUOTE_HEADER: repr(price)})
         job.quote_usd = price
         await job.download(target, timeout=timeout, on_progress=on_progress, revoke_download_url=revoke_download_url)
         try:
@@ -345,7 +347,8 @@ class _JobResource(_Jobs[JobT]):
         quoted = self._requester.call(self._ops.quote, body=quote_body, extra_headers=extra_headers)
         price = float(quoted.quote)
         self._check_spend(price, max_usd, queue_body)
-        job = self._send_queue(queue_body, extra_headers)
+        # The client's spend cap takes this quote as the job's estimate instead of asking again.
+        job = self._send_queue(queue_body, {**(extra_headers or {}), QUOTE_HEADER: repr(price)})
         job.quote_usd = price
         job.download(target, timeout=timeout, on_progress=on_progress, revoke_download_url=revoke_download_url)
         try:
