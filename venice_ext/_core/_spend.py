@@ -98,7 +98,7 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
         self._meter = Meter(ledger, base_path, allow_unpriced)
         # Many first requests at once fetch the listing once; the listing's GET is not
         # billable, so it passes here without the lock.
-        # asyncio loads here, not at import: a sync-only program never needs it.
+        # asyncio loads here, not at import: a sync-only program never needs it.  # unasync: async-only
         import asyncio  # unasync: async-only
 
         self._listing_lock = asyncio.Lock()  # unasync: async-only
@@ -193,7 +193,6 @@ class SpendCapTransport(httpx.BaseTransport):
         self._meter = Meter(ledger, base_path, allow_unpriced)
         # Many first requests at once fetch the listing once; the listing's GET is not
         # billable, so it passes here without the lock.
-        # asyncio loads here, not at import: a sync-only program never needs it.
 
         self._listing_lock = threading.Lock()
 
