@@ -22,10 +22,10 @@ from venice_ext._client_base import DEFAULT_LIMITS, ClientBase
 from venice_ext._core._api_response import APIResponse
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._ledger import Spend, SpendLedger
+from venice_ext._core._mounts import environment_proxy, install_on_mounts
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender, options_of
 from venice_ext._core._spend import SPEND_CAP_HEADER, AsyncSpendCapTransport, Listing, SpendCapTransport
-from venice_ext._core._mounts import environment_proxy, install_on_mounts
 from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks
 from venice_ext.errors import ConfigurationError
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
