@@ -72,7 +72,8 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
     (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
     unless `allow_unpriced=True`; `spend` reports where the client stands.
     `strict_parsing=True` makes a 2xx body that does not fit the spec a
-    ResponseValidationError instead of a DriftedBody and a warning.
+    ResponseValidationError instead of a DriftedBody and a warning (per call too:
+    `call(..., strict_parsing=...)`, any generated method, `with_options`).
     """
 
     def __init__(
@@ -214,6 +215,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -228,6 +230,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             extra_query=extra_query,
             extra_body=extra_body,
             deadline=deadline,
+            strict_parsing=strict_parsing,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -248,6 +251,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -264,6 +268,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -279,6 +284,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -292,6 +298,7 @@ class AsyncVenice(ClientBase, AsyncVeniceResources):
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -334,7 +341,8 @@ class Venice(ClientBase, VeniceResources):
     (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
     unless `allow_unpriced=True`; `spend` reports where the client stands.
     `strict_parsing=True` makes a 2xx body that does not fit the spec a
-    ResponseValidationError instead of a DriftedBody and a warning.
+    ResponseValidationError instead of a DriftedBody and a warning (per call too:
+    `call(..., strict_parsing=...)`, any generated method, `with_options`).
     """
 
     def __init__(
@@ -475,6 +483,7 @@ class Venice(ClientBase, VeniceResources):
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -489,6 +498,7 @@ class Venice(ClientBase, VeniceResources):
             extra_query=extra_query,
             extra_body=extra_body,
             deadline=deadline,
+            strict_parsing=strict_parsing,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -509,6 +519,7 @@ class Venice(ClientBase, VeniceResources):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -525,6 +536,7 @@ class Venice(ClientBase, VeniceResources):
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -540,6 +552,7 @@ class Venice(ClientBase, VeniceResources):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -553,6 +566,7 @@ class Venice(ClientBase, VeniceResources):
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
