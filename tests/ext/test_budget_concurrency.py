@@ -275,3 +275,36 @@ def test_a_recovered_server_is_reached_again_once_the_window_moves_on() -> None:
             clock.now += 31
             client.call(list_models)
         assert server.seen == 3
+
+
+@pytest.mark.parametrize("flavor", ["tasks-httpx", "tasks-aiohttp"])
+def test_a_task_cancelled_while_waiting_for_a_slot_leaves_the_budget_whole(flavor: str) -> None:
+    budget = FailureBudget(limit=1, window=30)
+    with RawServer(("after", 0.3, reply(200, OK_MODELS))) as server:
+
+        async def run() -> None:
+            transport = {"transport": venice_ext.aiohttp_transport()} if flavor == "tasks-aiohttp" else {}
+            async with AsyncVenice(
+                api_key=API_KEY, base_url=server.base_url, failure_budget=budget, **transport
+            ) as client:
+                slow = asyncio.ensure_future(client.call(list_models))
+                for _ in range(500):
+                    if budget.in_flight():
+                        break
+                    await asyncio.sleep(0.01)
+                waiter = asyncio.ensure_future(client.call(list_models))
+                for _ in range(500):
+                    if budget.waiting():
+                        break
+                    await asyncio.sleep(0.01)
+                assert budget.waiting() == 1
+                waiter.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await waiter
+                assert budget.waiting() == 0
+                await slow
+                await client.call(list_models)
+
+        asyncio.run(run())
+        assert server.seen == 2, "the cancelled call was never sent"
+    assert budget.in_flight() == 0 and budget.waiting() == 0 and budget.failures(0.0) == 0
