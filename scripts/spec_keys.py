@@ -6,3 +6,6 @@ from __future__ import annotations
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 # ...but in these maps the keys are names, and a property may well be called `default`.
 _NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs"})
+
+JSON = "application/json"
+MULTIPART = "multipart/form-data"

@@ -118,19 +118,41 @@ def _subprocess_seconds(code: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def _compile_bytecode() -> None:
+    """Write the .pyc files a pip install writes, so fresh processes load what users load.
+
+    httpx arrives from PyPI compiled; venice_ext and venice_api here are an editable
+    install, and with PYTHONDONTWRITEBYTECODE set (as on these machines) every fresh
+    process would recompile them from source: that measures the compiler, not us.
+    """
+    import compileall
+
+    import venice_api
+    import venice_ext
+
+    for package in (venice_ext, venice_api):
+        compileall.compile_dir(os.path.dirname(package.__file__ or ""), quiet=1)
+
+
 def import_time() -> dict[str, float]:
     """Cumulative import time in a fresh interpreter, seconds (-X importtime would count its own cost)."""
+    _compile_bytecode()
 
-    def runner(module: str, prelude: str) -> Callable[[], float]:
-        timed = f"started = time.perf_counter()\nimport {module}\nprint(time.perf_counter() - started)"
+    def runner(statement: str, prelude: str) -> Callable[[], float]:
+        timed = f"started = time.perf_counter()\n{statement}\nprint(time.perf_counter() - started)"
         code = f"{prelude}\nimport time\n{timed}"
         return lambda: _subprocess_seconds(code)
 
     return alternating(
         {
-            "httpx (base install)": runner("httpx", WITHOUT_CLI_EXTRA),
-            "venice_ext (base install)": runner("venice_ext", WITHOUT_CLI_EXTRA),
-            "venice_ext (with the cli extra)": runner("venice_ext", ""),
+            "httpx (base install)": runner("import httpx", WITHOUT_CLI_EXTRA),
+            "venice_ext (base install)": runner("import venice_ext", WITHOUT_CLI_EXTRA),
+            "from venice_ext import Venice, AsyncVenice, APIStatusError": runner(
+                "from venice_ext import Venice, AsyncVenice, APIStatusError", WITHOUT_CLI_EXTRA
+            ),
+            # httpx loads click and rich for its own command line when they are installed.
+            "httpx (with the cli extra)": runner("import httpx", ""),
+            "venice_ext (with the cli extra)": runner("import venice_ext", ""),
         }
     )
 
@@ -140,6 +162,7 @@ def first_chat_call(base_url: str) -> dict[str, float]:
 
     The server stamps the request's arrival with the monotonic clock every process shares.
     """
+    _compile_bytecode()
     start = f"{WITHOUT_CLI_EXTRA}\nimport time\nstarted = time.monotonic_ns()\n"
     raw = (
         f"{start}import httpx, json\nclient = httpx.Client(base_url={base_url + '/'!r})\n"
@@ -255,7 +278,7 @@ def main() -> None:
             unit="ms",
             scale=1e3,
             baseline="httpx (base install)",
-            goal="venice_ext <= 150 ms",
+            goal="venice_ext <= 1.4x httpx",
         )
         show(
             "first chat call of a fresh process: import to request received",

@@ -6,6 +6,7 @@ import email.utils
 import importlib
 import os
 import pkgutil
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -84,6 +85,30 @@ def test_job_polling_and_cleanup_are_safe_and_rpc_needs_a_key() -> None:
     assert safety_of("POST", "/crypto/rpc/base-mainnet") is Safety.SAFE_WITH_IDEMPOTENCY_KEY
     assert safety_of("GET", "/api_keys/abc123") is Safety.SAFE
     assert safety_of("PATCH", "/api_keys") is Safety.BILLABLE
+
+
+def _reference_match(template: str, path: str) -> bool:
+    # The plain regex reading of a path template, which the segment matcher replaces.
+    parts = re.split(r"(\{[^}]+\})", template)
+    regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    return re.fullmatch(f"{regex}/?", path) is not None
+
+
+_path_pieces = st.sampled_from(["", "/", "crypto", "rpc", "base-mainnet", "{x}", "video", "queue", "a/b", "//"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    template=st.sampled_from(sorted({path for _, path in OPERATION_SAFETY})),
+    pieces=st.lists(_path_pieces, max_size=5),
+    tail=st.sampled_from(["", "/", "//", "x"]),
+)
+def test_template_matching_agrees_with_the_regex_reading(template: str, pieces: list[str], tail: str) -> None:
+    from venice_ext._core._retry import _matches, _template_segments
+
+    near = template.replace("{network}", "".join(pieces)) + tail
+    for path in (near, "/" + "/".join(pieces) + tail):
+        assert _matches(_template_segments(template), path) is _reference_match(template, path), path
 
 
 kinds = st.sampled_from(list(FailureKind))

@@ -15,7 +15,6 @@ import json
 import logging
 import random
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -85,7 +84,7 @@ class Attempts:
             self.deadline_at = self.hooks.clock() + float(deadline)
         self.safety = safety_of(self.request.method, self.api_path)
         if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in self.request.headers:
-            self.request.headers["Idempotency-Key"] = str(uuid.uuid4())
+            self.request.headers["Idempotency-Key"] = _idempotency_key()
 
     @property
     def _options(self) -> dict[str, object]:
@@ -232,6 +231,13 @@ async def _asyncio_sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+def _idempotency_key() -> str:
+    # uuid loads on the first key, not at import: most programs never send one.
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 def _is_venice_error(response: httpx.Response) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import platform
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,8 +40,13 @@ class ClientConfig:
         return f"ClientConfig(base_url={str(self.base_url)!r}, api_key=<redacted>)"
 
 
+def _python_version() -> str:
+    # What platform.python_version() says ("3.12.1", "3.13.0rc1"), without importing platform.
+    return sys.version.split()[0]
+
+
 def user_agent() -> str:
-    return f"venice-client/{VERSION} python/{platform.python_version()} httpx/{httpx.__version__}"
+    return f"venice-client/{VERSION} python/{_python_version()} httpx/{httpx.__version__}"
 
 
 def _header_safe(ch: str) -> bool:

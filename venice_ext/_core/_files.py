@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TypeVar
@@ -29,7 +28,7 @@ class AtomicFile:
         # Mode 0o666 like open(), so the umask applies; mkstemp's 0o600 would hide the file from the group.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         for _ in range(16):
-            path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+            path = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
             try:
                 descriptor = os.open(path, flags, 0o666)
             except FileExistsError:

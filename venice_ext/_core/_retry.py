@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import re
 from dataclasses import dataclass
 
 import httpx
@@ -84,14 +83,23 @@ OPERATION_SAFETY: dict[tuple[str, str], Safety] = {
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
-def _template_pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template)
-    regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
-    return re.compile(f"^{regex}/?$")
+def _template_segments(template: str) -> tuple[str | None, ...]:
+    # Segment by segment rather than one regex per template: compiling 28 patterns cost
+    # more at import than every later lookup put together. None stands for a parameter.
+    return tuple(None if part.startswith("{") and part.endswith("}") else part for part in template.split("/"))
 
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str], Safety], ...] = tuple(
-    (method, _template_pattern(path), safety) for (method, path), safety in OPERATION_SAFETY.items()
+def _matches(template: tuple[str | None, ...], path: str) -> bool:
+    parts = path[:-1].split("/") if path.endswith("/") and len(path) > 1 else path.split("/")
+    if len(parts) != len(template):
+        return False
+    return all(
+        part == literal if literal is not None else part != "" for part, literal in zip(parts, template, strict=True)
+    )
+
+
+_TEMPLATES: tuple[tuple[str, tuple[str | None, ...], Safety], ...] = tuple(
+    (method, _template_segments(path), safety) for (method, path), safety in OPERATION_SAFETY.items()
 )
 
 
@@ -99,8 +107,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], Safety], ...] = tuple(
 def safety_of(method: str, path: str) -> Safety:
     """Safety of an operation, by method and path relative to the API base URL."""
     method = method.upper()
-    for table_method, pattern, safety in _PATTERNS:
-        if table_method == method and pattern.match(path):
+    for table_method, template, safety in _TEMPLATES:
+        if table_method == method and _matches(template, path):
             return safety
     return Safety.SAFE if method in _SAFE_METHODS else Safety.BILLABLE
 

@@ -22,7 +22,6 @@ from `call(..., max_usd=...)` to here; it is removed before the request leaves.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -186,6 +185,9 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
         self._meter = _Meter(ledger, base_path, allow_unpriced)
         # Many first requests at once fetch the listing once; the listing's GET is not
         # billable, so it passes here without the lock.
+        # asyncio loads here, not at import: a sync-only program never needs it.
+        import asyncio  # unasync: async-only
+
         self._listing_lock = asyncio.Lock()  # unasync: async-only
         # unasync: sync-only: self._listing_lock = threading.Lock()
 
@@ -235,6 +237,8 @@ class SpendCapTransport(httpx.BaseTransport):
         self._meter = _Meter(ledger, base_path, allow_unpriced)
         # Many first requests at once fetch the listing once; the listing's GET is not
         # billable, so it passes here without the lock.
+        # asyncio loads here, not at import: a sync-only program never needs it.
+
         self._listing_lock = threading.Lock()
 
     def _priced_listing(self) -> Listing:

@@ -63,7 +63,7 @@ message: they name the check that failed, the model and the request id. Every er
 pickles round-trip (a ProcessPoolExecutor worker may raise them). Turning answers
 into these errors is `venice_ext._core._errors_from`'s job; this package imports
 nothing of the engine. The classes live in private submodules (`_status`, `_jobs`,
-`_e2ee`), all importable from here.
+`_e2ee`, `_wallet`), all importable from here.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from venice_ext.errors._base import VeniceError
+from venice_ext.errors._base import ConfigurationError, VeniceError
 from venice_ext.errors._e2ee import (
     E2EEAttestationError,
     E2EEDecryptionError,
@@ -99,6 +99,15 @@ from venice_ext.errors._status import (
     RateLimitError,
     ServerError,
     UnsupportedMediaTypeError,
+)
+from venice_ext.errors._wallet import (
+    PaymentOutcomeUnknownError,
+    PaymentRejectedError,
+    SignInRejectedError,
+    TopUpRefusedError,
+    UnpayableRequirementError,
+    WalletError,
+    WalletNotInstalledError,
 )
 
 __all__ = [
@@ -261,10 +270,6 @@ class QueueOutcomeUnknownError(VeniceError):
         self.error = error
 
 
-class ConfigurationError(VeniceError):
-    """The client cannot be built as asked (no API key, an unsafe base URL...)."""
-
-
 class UnsupportedTypeError(VeniceError, TypeError):
     """An annotation that cannot be described as JSON Schema."""
 
@@ -303,69 +308,6 @@ class NoMatchingModelError(VeniceError, LookupError):
 
 class OutputPathError(VeniceError, ValueError):
     """An output path that cannot be written safely (a directory, a device, a missing folder...)."""
-
-
-class SignInRejectedError(AuthenticationError):
-    """401 to a wallet-signed request: Venice refused the Sign-In-With-X header (bad signature,
-    expired message, reused nonce, wrong domain); `message` is Venice's."""
-
-
-class PaymentRejectedError(APIStatusError):
-    """The signed x402 payment reached Venice and was refused (status 400, 402 or 5xx): a replayed
-    authorization, a bad signature, a wallet without the USDC. Nothing was credited."""
-
-
-class WalletError(VeniceError):
-    """Wallet sign-in or an x402 top-up could not go on; raised before anything was paid, unless
-    the class says otherwise."""
-
-
-class WalletNotInstalledError(WalletError, ConfigurationError):
-    """Wallet signing needs the `wallet` extra: pip install 'venice-client[wallet]'."""
-
-
-class UnpayableRequirementError(WalletError):
-    """Venice's 402 offers nothing this wallet can pay: no option on its network, an asset that is
-    not that network's USDC, an expired option, or an amount below the minimum. `offered` lists
-    the networks Venice offered."""
-
-    def __init__(self, message: str, *, offered: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offered = offered or []
-
-
-class TopUpRefusedError(WalletError):
-    """A top-up above `max_usd`: refused before signing anything."""
-
-    def __init__(self, message: str, *, amount_usd: float, limit_usd: float) -> None:
-        super().__init__(message)
-        self.message = message
-        self.amount_usd = amount_usd
-        self.limit_usd = limit_usd
-
-
-class PaymentOutcomeUnknownError(WalletError):
-    """The top-up's payment was sent and no clear answer came back: it may have been paid.
-
-    It is never resent (that could pay twice); check `client.x402.balance()` first."""
-
-    def __init__(self, message: str, *, network: str, amount_usd: float | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.network = network
-        self.amount_usd = amount_usd
-
-
-__all__ += [
-    "PaymentOutcomeUnknownError",
-    "PaymentRejectedError",
-    "SignInRejectedError",
-    "TopUpRefusedError",
-    "UnpayableRequirementError",
-    "WalletError",
-    "WalletNotInstalledError",
-]
 
 
 class FailureBudgetSpentError(RetryBudgetExceededError):
@@ -420,4 +362,13 @@ def _rebuild_spend_cap_exceeded(
     return SpendCapExceededError(message, estimate=estimate, spent=spent, in_flight=in_flight, limit=limit, model=model)
 
 
-__all__ += ["SpendCapExceededError"]
+__all__ += [
+    "PaymentOutcomeUnknownError",
+    "PaymentRejectedError",
+    "SignInRejectedError",
+    "SpendCapExceededError",
+    "TopUpRefusedError",
+    "UnpayableRequirementError",
+    "WalletError",
+    "WalletNotInstalledError",
+]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pickle
 from typing import Any
 
-__all__ = ["VeniceError"]
+__all__ = ["ConfigurationError", "VeniceError"]
 
 
 def _restore(cls: type[VeniceError], args: tuple[Any, ...], state: dict[str, Any]) -> VeniceError:
@@ -16,6 +15,9 @@ def _restore(cls: type[VeniceError], args: tuple[Any, ...], state: dict[str, Any
 
 
 def _picklable(value: Any) -> bool:
+    # Only a pickled error needs pickle; importing it with every error cost import time.
+    import pickle
+
     try:
         pickle.dumps(value)
     except Exception:
@@ -43,3 +45,7 @@ class VeniceError(Exception):
 
 
 VeniceError.__module__ = "venice_ext.errors"
+
+
+class ConfigurationError(VeniceError):
+    """The client cannot be built as asked (no API key, an unsafe base URL...)."""
