@@ -41,6 +41,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("max_retries", "int | Unset", "UNSET"),
     ("retry_ambiguous", "bool | Unset", "UNSET"),
     ("deadline", "float | Unset", "UNSET"),
+    ("strict_parsing", "bool | Unset", "UNSET"),
     ("extra_headers", "Mapping[str, str] | None", "None"),
     ("extra_query", "Mapping[str, Any] | None", "None"),
     ("extra_body", "Mapping[str, Any] | None", "None"),

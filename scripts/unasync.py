@@ -50,6 +50,7 @@ MODULES = (
     "venice_ext/jobs/_job.py",
     "venice_ext/jobs/_resources.py",
     "venice_ext/jobs/_download.py",
+    "venice_ext/jobs/_presigned.py",
     "venice_ext/tools/_loop.py",
     "venice_ext/batch/_runner.py",
     "venice_ext/batch/_files.py",

@@ -20,16 +20,11 @@ from venice_ext._client_base import DEFAULT_LIMITS, ClientBase
 from venice_ext._client_calls import AsyncClientCalls, ClientCalls
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._ledger import Spend, SpendLedger
+from venice_ext._core._mounts import environment_proxy, install_on_mounts
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
 from venice_ext._core._sender import AsyncSender, Sender
 from venice_ext._core._spend import AsyncSpendCapTransport, Listing, SpendCapTransport
-from venice_ext._core._transport import (
-    AsyncRetryTransport,
-    RetryTransport,
-    TransportHooks,
-    environment_proxy,
-    install_on_mounts,
-)
+from venice_ext._core._transport import AsyncRetryTransport, RetryTransport, TransportHooks
 from venice_ext.errors import ConfigurationError
 from venice_ext.resources._root import AsyncVeniceResources, VeniceResources
 
@@ -65,7 +60,8 @@ class AsyncVenice(ClientBase, AsyncClientCalls, AsyncVeniceResources):
     (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
     unless `allow_unpriced=True`; `spend` reports where the client stands.
     `strict_parsing=True` makes a 2xx body that does not fit the spec a
-    ResponseValidationError instead of a DriftedBody and a warning.
+    ResponseValidationError instead of a DriftedBody and a warning (per call too:
+    `call(..., strict_parsing=...)`, any generated method, `with_options`).
     """
 
     def __init__(
@@ -220,7 +216,8 @@ class Venice(ClientBase, ClientCalls, VeniceResources):
     (SpendCapExceededError), and one that cannot be priced is refused with CostUnknownError
     unless `allow_unpriced=True`; `spend` reports where the client stands.
     `strict_parsing=True` makes a 2xx body that does not fit the spec a
-    ResponseValidationError instead of a DriftedBody and a warning.
+    ResponseValidationError instead of a DriftedBody and a warning (per call too:
+    `call(..., strict_parsing=...)`, any generated method, `with_options`).
     """
 
     def __init__(

@@ -62,6 +62,7 @@ class AsyncClientCalls:
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -76,6 +77,7 @@ class AsyncClientCalls:
             extra_query=extra_query,
             extra_body=extra_body,
             deadline=deadline,
+            strict_parsing=strict_parsing,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -96,6 +98,7 @@ class AsyncClientCalls:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -112,6 +115,7 @@ class AsyncClientCalls:
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -127,6 +131,7 @@ class AsyncClientCalls:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -140,6 +145,7 @@ class AsyncClientCalls:
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -178,6 +184,7 @@ class ClientCalls:
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
     ) -> Self:
         """A client sharing this one's connection pool, whose calls default to these options.
 
@@ -192,6 +199,7 @@ class ClientCalls:
             extra_query=extra_query,
             extra_body=extra_body,
             deadline=deadline,
+            strict_parsing=strict_parsing,
         )
         clone = copy.copy(self)
         # The resources are cached per client and hold its requester: the copy builds its own.
@@ -212,6 +220,7 @@ class ClientCalls:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -228,6 +237,7 @@ class ClientCalls:
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -243,6 +253,7 @@ class ClientCalls:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         max_usd: float | None = None,
@@ -256,6 +267,7 @@ class ClientCalls:
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,

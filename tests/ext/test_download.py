@@ -257,7 +257,7 @@ def test_content_length_and_content_range_are_checked(tmp_path: Path) -> None:
     )
     offsets: list[int] = []
 
-    def send(offset: int) -> httpx.Response:
+    def send(offset: int, validator: str | None) -> httpx.Response:
         offsets.append(offset)
         return next(answers)
 
@@ -268,7 +268,10 @@ def test_content_length_and_content_range_are_checked(tmp_path: Path) -> None:
 
     with pytest.raises(DownloadFailed, match="gave up after 2 attempt") as caught:
         save_stream(
-            tmp_path / "w.mp4", lambda _: answer(200, b"abc", {"content-length": "9"}), retries=1, sleep=sleeps.append
+            tmp_path / "w.mp4",
+            lambda _, __: answer(200, b"abc", {"content-length": "9"}),
+            retries=1,
+            sleep=sleeps.append,
         )
     assert caught.value.bytes_received == 3 and caught.value.expected_bytes == 9
     assert sorted(path.name for path in tmp_path.iterdir()) == ["v.mp4"]
@@ -417,7 +420,7 @@ Trace = tuple[Any, list[int], list[float]]  # the size saved or ("gave up", atte
 def sync_trace(kinds: list[str], options: dict[str, int]) -> Trace:
     answers, offsets, sleeps = iter(kinds), [], []
 
-    def send(offset: int) -> httpx.Response:
+    def send(offset: int, validator: str | None) -> httpx.Response:
         offsets.append(offset)
         return attempt_answer(next(answers))
 
@@ -431,7 +434,7 @@ def sync_trace(kinds: list[str], options: dict[str, int]) -> Trace:
 def async_trace(kinds: list[str], options: dict[str, int]) -> Trace:
     answers, offsets, sleeps = iter(kinds), [], []
 
-    async def send(offset: int) -> httpx.Response:
+    async def send(offset: int, validator: str | None) -> httpx.Response:
         offsets.append(offset)
         return attempt_answer(next(answers))
 

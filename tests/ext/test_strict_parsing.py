@@ -1,4 +1,4 @@
-"""`strict_parsing=True` per client: a 2xx body that drifted from the spec raises instead of warning.
+"""`strict_parsing=True` per client and per call: a 2xx body that drifted from the spec raises instead of warning.
 
 The same drifted answer (a number sent as a string) goes to a default client, which
 returns it as a DriftedBody, and to a strict one, which raises ResponseValidationError
@@ -81,3 +81,75 @@ def test_async_a_strict_client_raises_where_a_default_one_returns_the_drifted_bo
 
     assert asyncio.run(main()) == [DriftedBody, *[e.ResponseValidationError] * 3]
     assert len(fake.requests_to("GET", "/models")) == 4
+
+
+def _lenient(answer: Any) -> bool:
+    return isinstance(answer, DriftedBody) or isinstance(getattr(answer, "parsed", None), DriftedBody)
+
+
+def test_sync_strict_parsing_per_call_wins_over_the_clients(fake: FakeVenice) -> None:
+    """Through call, call_with_response, a generated method (and its raw twin) and with_options."""
+    _script(fake, 14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpecDriftWarning)
+        with Venice(api_key=API_KEY, base_url=fake.base_url) as lenient:
+            for send in (
+                lambda: lenient.call(list_models, strict_parsing=True),
+                lambda: lenient.call_with_response(list_models, strict_parsing=True),
+                lambda: lenient.models.list(strict_parsing=True),
+                lambda: lenient.models.with_raw_response.list(strict_parsing=True),
+                lambda: lenient.with_options(strict_parsing=True).call(list_models),
+                lambda: lenient.with_options(strict_parsing=True).models.list(),
+            ):
+                with pytest.raises(e.ResponseValidationError) as caught:
+                    send()
+                _check_strict(caught)
+            assert _lenient(lenient.with_options(strict_parsing=True).call(list_models, strict_parsing=False))
+        with Venice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=True) as strict:
+            for answer in (
+                strict.call(list_models, strict_parsing=False),
+                strict.call_with_response(list_models, strict_parsing=False),
+                strict.models.list(strict_parsing=False),
+                strict.models.with_raw_response.list(strict_parsing=False),
+                strict.with_options(strict_parsing=False).call(list_models),
+                strict.with_options(strict_parsing=False).models.list(),
+            ):
+                assert _lenient(answer)
+            with pytest.raises(e.ResponseValidationError):
+                strict.with_options(max_retries=1).models.list()
+    assert len(fake.requests_to("GET", "/models")) == 14
+
+
+def test_async_strict_parsing_per_call_wins_over_the_clients(fake: FakeVenice) -> None:
+    _script(fake, 10)
+
+    async def main() -> list[str]:
+        outcomes: list[str] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SpecDriftWarning)
+            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as lenient:
+                for send in (
+                    lambda: lenient.call(list_models, strict_parsing=True),
+                    lambda: lenient.call_with_response(list_models, strict_parsing=True),
+                    lambda: lenient.models.list(strict_parsing=True),
+                    lambda: lenient.models.with_raw_response.list(strict_parsing=True),
+                    lambda: lenient.with_options(strict_parsing=True).models.list(),
+                ):
+                    try:
+                        await send()
+                    except e.ResponseValidationError as exc:
+                        assert b"not-a-number" in exc.body
+                        outcomes.append("raised")
+            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=True) as strict:
+                for send in (
+                    lambda: strict.call(list_models, strict_parsing=False),
+                    lambda: strict.call_with_response(list_models, strict_parsing=False),
+                    lambda: strict.models.list(strict_parsing=False),
+                    lambda: strict.models.with_raw_response.list(strict_parsing=False),
+                    lambda: strict.with_options(strict_parsing=False).models.list(),
+                ):
+                    outcomes.append("drifted" if _lenient(await send()) else "?")
+        return outcomes
+
+    assert asyncio.run(main()) == ["raised"] * 5 + ["drifted"] * 5
+    assert len(fake.requests_to("GET", "/models")) == 10

@@ -27,7 +27,16 @@ from venice_api.resources import AsyncResources, Resources
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = apply_transforms(load_spec_file(ROOT / "spec" / "swagger.yaml"))
 CONFIG = YAML(typ="safe", pure=True).load((ROOT / "spec" / "resources.yaml").read_text())
-OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "deadline", "extra_headers", "extra_query", "extra_body")
+OPTION_NAMES = (
+    "timeout",
+    "max_retries",
+    "retry_ambiguous",
+    "deadline",
+    "strict_parsing",
+    "extra_headers",
+    "extra_query",
+    "extra_body",
+)
 
 
 @dataclass

@@ -38,6 +38,7 @@ ALL_OPTIONS: dict[str, Any] = {
     "max_retries": 0,
     "retry_ambiguous": True,
     "deadline": 30.0,
+    "strict_parsing": True,
     "extra_headers": {"X-Test": "1"},
     "extra_query": {"q": "1"},
     "extra_body": {"future": True},

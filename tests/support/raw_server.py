@@ -2,7 +2,8 @@
 
 Every accepted connection carries one request and is then closed. `script` is
 consumed one action per request, the last one repeating; `seen` counts the
-requests whose head arrived, `paths` their targets (absolute-form when proxied).
+requests whose head arrived, `paths` their targets (absolute-form when proxied),
+`most_at_once` the most requests ever waiting for their answer at the same time.
 Stopped by `stop()`, which closes the listener and joins every thread it started.
 """
 
@@ -33,12 +34,15 @@ def reply(status: int, body: bytes = b'{"error":"x"}', headers: dict[str, str] |
 class RawServer:
     """Actions: bytes (sent as the answer), "reset-before" (RST once the head is read),
     "reset-after" (RST once the whole request is read), "close" (FIN, no answer),
-    "garbage" (a status line that is not HTTP), ("stall", seconds) then close."""
+    "garbage" (a status line that is not HTTP), ("stall", seconds) then close,
+    ("after", seconds, answer) the answer sent once `seconds` have passed."""
 
     def __init__(self, *script: object) -> None:
         self.script = list(script) or [reply(200, OK_CHAT)]
         self.seen = 0
         self.paths: list[str] = []
+        self.most_at_once = 0
+        self._at_once = 0
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=256)
         self._threads: list[threading.Thread] = []
@@ -110,6 +114,8 @@ class RawServer:
                 if action == "garbage":
                     connection.sendall(b"HELLO THERE\r\n\r\n")
                     return
+                if isinstance(action, tuple) and action[0] == "after":
+                    action = self._after(float(action[1]), action[2])
                 if isinstance(action, tuple):
                     self._stopping.wait(float(action[1]))
                     return
@@ -119,6 +125,15 @@ class RawServer:
                 time.sleep(0.01)  # let the client read before the close
             except OSError:
                 return
+
+    def _after(self, seconds: float, answer: bytes) -> bytes:
+        with self._lock:
+            self._at_once += 1
+            self.most_at_once = max(self.most_at_once, self._at_once)
+        self._stopping.wait(seconds)
+        with self._lock:
+            self._at_once -= 1
+        return answer
 
     @staticmethod
     def _reset(connection: socket.socket) -> None:

@@ -43,6 +43,7 @@ class RequestOptions(TypedDict, total=False):
     max_retries: int
     retry_ambiguous: bool
     deadline: float
+    strict_parsing: bool
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, Any]
     extra_body: Mapping[str, Any]
@@ -96,6 +97,7 @@ class AsyncRequester(Protocol):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -113,6 +115,7 @@ class AsyncRequester(Protocol):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -176,6 +179,7 @@ class Requester(Protocol):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -193,6 +197,7 @@ class Requester(Protocol):
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,

@@ -33,14 +33,25 @@ __all__ = ["AsyncSender", "Sender", "call_request", "http_request"]
 
 T = TypeVar("T")
 
-_OPTION_NAMES = ("timeout", "max_retries", "retry_ambiguous", "deadline", "extra_headers", "extra_query", "extra_body")
+_OPTION_NAMES = (
+    "timeout",
+    "max_retries",
+    "retry_ambiguous",
+    "deadline",
+    "strict_parsing",
+    "extra_headers",
+    "extra_query",
+    "extra_body",
+)
 
 
-# The per-call options the retry transport reads from the request's extensions.
-_TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline"], ...] = (
+# The per-call options that travel in the request's extensions: the retry transport reads
+# the first three, the sender's parse `strict_parsing`.
+_TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline", "strict_parsing"], ...] = (
     "retry_ambiguous",
     "max_retries",
     "deadline",
+    "strict_parsing",
 )
 
 
@@ -111,6 +122,12 @@ def finish(operation: Operation[T], response: httpx.Response, *, strict: bool = 
     except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc, strict=strict)
     return APIResponse(parsed, response)
+
+
+def _strict(request: Mapping[str, Any], client_strict: bool) -> bool:
+    """The call's `strict_parsing`, else the client's."""
+    strict = request.get("extensions", {}).get(EXTENSION, {}).get("strict_parsing")
+    return strict if isinstance(strict, bool) else client_strict
 
 
 def merged(defaults: RequestOptions, options: RequestOptions) -> RequestOptions:
@@ -205,6 +222,7 @@ class AsyncSender:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -216,6 +234,7 @@ class AsyncSender:
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -232,6 +251,7 @@ class AsyncSender:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -244,6 +264,7 @@ class AsyncSender:
                 retry_ambiguous=retry_ambiguous,
                 max_retries=max_retries,
                 deadline=deadline,
+                strict_parsing=strict_parsing,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -261,7 +282,7 @@ class AsyncSender:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response, strict=self._strict_parsing)
+        return finish(operation, response, strict=_strict(request, self._strict_parsing))
 
     async def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)
@@ -355,6 +376,7 @@ class Sender:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -366,6 +388,7 @@ class Sender:
             retry_ambiguous=retry_ambiguous,
             max_retries=max_retries,
             deadline=deadline,
+            strict_parsing=strict_parsing,
             extra_query=extra_query,
             extra_body=extra_body,
             **kwargs,
@@ -382,6 +405,7 @@ class Sender:
         retry_ambiguous: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
+        strict_parsing: bool | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **kwargs: Any,
@@ -394,6 +418,7 @@ class Sender:
                 retry_ambiguous=retry_ambiguous,
                 max_retries=max_retries,
                 deadline=deadline,
+                strict_parsing=strict_parsing,
                 extra_query=extra_query,
                 extra_body=extra_body,
             ),
@@ -411,7 +436,7 @@ class Sender:
                 response.close()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response, strict=self._strict_parsing)
+        return finish(operation, response, strict=_strict(request, self._strict_parsing))
 
     def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)

@@ -6,11 +6,12 @@ only when whole, so the target never holds a partial file. A connection that dro
 midway is retried a bounded number of times, asking for the rest with `Range` and
 starting over when the server answers with the whole body instead.
 
-A `send(offset)` function opens each attempt; it returns a streamed 2xx response, or
-raises `Retryable` for a failure worth another attempt, or any other error to stop.
-`plain_client` and `url_sender` fetch a pre-signed download URL: a separate client
-with no Authorization header and no base URL, so the API key never leaves for
-another host.
+A `send(offset, validator)` function opens each attempt; it returns a streamed 2xx
+response, or raises `Retryable` for a failure worth another attempt, or any other
+error to stop. `validator` identifies the file version being saved (a strong ETag,
+else Last-Modified, from the answer that began it): a resume sends it as `If-Range`
+(`range_headers`), so the server answers with the rest of that version or the whole
+of a new one. Fetching a pre-signed download URL is in `_presigned.py`.
 """
 
 from __future__ import annotations
@@ -25,23 +26,18 @@ from pathlib import Path
 
 import httpx
 
-from venice_ext._core._config import user_agent
-from venice_ext._core._errors_from import connection_error_from, error_from_response
+from venice_ext._core._errors_from import connection_error_from
 from venice_ext._core._files import AtomicFile, async_offload, offload
 from venice_ext.errors import APIStatusError, VeniceError
 
 __all__ = [
     "DEFAULT_RETRIES",
+    "IDENTITY",
     "DownloadFailed",
     "Retryable",
-    "async_plain_client",
-    "async_revoke",
     "async_save_stream",
-    "async_url_sender",
-    "plain_client",
-    "revoke",
+    "range_headers",
     "save_stream",
-    "url_sender",
 ]
 
 logger = logging.getLogger("venice_ext")
@@ -176,7 +172,7 @@ def _gave_up(file: AtomicFile, expected: int | None, attempts: int, exc: Excepti
     )
 
 
-def _range_headers(offset: int, validator: str | None = None) -> dict[str, str]:
+def range_headers(offset: int, validator: str | None = None) -> dict[str, str]:
     if not offset:
         return dict(IDENTITY)
     headers = {**IDENTITY, "Range": f"bytes={offset}-"}
@@ -195,34 +191,10 @@ def _validator(response: httpx.Response) -> str | None:
     return modified or None
 
 
-def _refusal(response: httpx.Response, host: str) -> Exception:
-    """What an error answer from the download host means: another attempt, or the end."""
-    error = error_from_response(response)
-    if response.status_code >= 500 or response.status_code == 408:
-        return Retryable(error)
-    if response.status_code == 410:
-        message = f"the download URL on {host} has expired (410); it is valid for 24 hours after queueing"
-    elif response.status_code == 429:
-        wait = f"; retry after {error.retry_after:g} s" if error.retry_after is not None else ""
-        message = f"the download host {host} is rate limiting (429){wait}"
-    else:
-        message = f"the download host {host} refused the download ({error})"
-    return DownloadFailed(message, bytes_received=0, expected_bytes=None, attempts=1, error=error)
-
-
-def _revoked(response: httpx.Response | None, exc: Exception | None, host: str) -> bool:
-    # 404 and 410 mean there is nothing left to revoke.
-    if response is not None and (200 <= response.status_code < 300 or response.status_code in (404, 410)):
-        return True
-    why = str(exc) if exc is not None else f"status {response.status_code if response else '?'}"
-    logger.warning("could not revoke the download URL on %s (%s); it stays valid until it expires", host, why)
-    return False
-
-
 # unasync: begin async source
 async def async_save_stream(
     target: Path,
-    send: Callable[[int], Awaitable[httpx.Response]],
+    send: Callable[[int, str | None], Awaitable[httpx.Response]],
     *,
     first: httpx.Response | None = None,
     retries: int = DEFAULT_RETRIES,
@@ -241,15 +213,18 @@ async def async_save_stream(
         raise
     expected: int | None = None
     digest: tuple[str, bytes] | None = None
+    validator: str | None = None
     attempts = failures = 0
     try:
         while True:
             attempts += 1
             try:
-                response = first if first is not None else await send(file.size)
+                response = first if first is not None else await send(file.size, validator if file.size else None)
                 first = None
                 try:
                     expected = await async_offload(_place, response, file, expected)
+                    if response.status_code == 200 or validator is None:
+                        validator = _validator(response)
                     if response.status_code == 200:
                         digest = _declared_digest(response)
                     async for chunk in response.aiter_bytes():
@@ -279,50 +254,13 @@ async def async_save_stream(
         raise
 
 
-def async_plain_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
-    """A client for another host: no Authorization, no base URL, none of the Venice client's headers."""
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
-
-
-def async_url_sender(http: httpx.AsyncClient, url: str) -> Callable[[int], Awaitable[httpx.Response]]:
-    host = httpx.URL(url).host
-
-    version: list[str | None] = [None]
-
-    async def send(offset: int) -> httpx.Response:
-        headers = _range_headers(offset, version[0])
-        try:
-            response = await http.send(http.build_request("GET", url, headers=headers), stream=True)
-        except httpx.TransportError as exc:
-            raise Retryable(connection_error_from(exc)) from exc
-        if 200 <= response.status_code < 300:
-            if response.status_code == 200 or version[0] is None:
-                version[0] = _validator(response)
-            return response
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        raise _refusal(response, host)
-
-    return send
-
-
-async def async_revoke(http: httpx.AsyncClient, url: str) -> bool:
-    """DELETE the pre-signed URL so nobody else can fetch the file; False (and a warning) if that failed."""
-    try:
-        return _revoked(await http.delete(url), None, httpx.URL(url).host)
-    except httpx.TransportError as exc:
-        return _revoked(None, exc, httpx.URL(url).host)
-
-
 # unasync: end async source
 
 
 # unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
 def save_stream(
     target: Path,
-    send: Callable[[int], httpx.Response],
+    send: Callable[[int, str | None], httpx.Response],
     *,
     first: httpx.Response | None = None,
     retries: int = DEFAULT_RETRIES,
@@ -341,15 +279,18 @@ def save_stream(
         raise
     expected: int | None = None
     digest: tuple[str, bytes] | None = None
+    validator: str | None = None
     attempts = failures = 0
     try:
         while True:
             attempts += 1
             try:
-                response = first if first is not None else send(file.size)
+                response = first if first is not None else send(file.size, validator if file.size else None)
                 first = None
                 try:
                     expected = offload(_place, response, file, expected)
+                    if response.status_code == 200 or validator is None:
+                        validator = _validator(response)
                     if response.status_code == 200:
                         digest = _declared_digest(response)
                     for chunk in response.iter_bytes():
@@ -377,43 +318,6 @@ def save_stream(
     except BaseException:
         file.discard()
         raise
-
-
-def plain_client(timeout: httpx.Timeout) -> httpx.Client:
-    """A client for another host: no Authorization, no base URL, none of the Venice client's headers."""
-    return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent()})
-
-
-def url_sender(http: httpx.Client, url: str) -> Callable[[int], httpx.Response]:
-    host = httpx.URL(url).host
-
-    version: list[str | None] = [None]
-
-    def send(offset: int) -> httpx.Response:
-        headers = _range_headers(offset, version[0])
-        try:
-            response = http.send(http.build_request("GET", url, headers=headers), stream=True)
-        except httpx.TransportError as exc:
-            raise Retryable(connection_error_from(exc)) from exc
-        if 200 <= response.status_code < 300:
-            if response.status_code == 200 or version[0] is None:
-                version[0] = _validator(response)
-            return response
-        try:
-            response.read()
-        finally:
-            response.close()
-        raise _refusal(response, host)
-
-    return send
-
-
-def revoke(http: httpx.Client, url: str) -> bool:
-    """DELETE the pre-signed URL so nobody else can fetch the file; False (and a warning) if that failed."""
-    try:
-        return _revoked(http.delete(url), None, httpx.URL(url).host)
-    except httpx.TransportError as exc:
-        return _revoked(None, exc, httpx.URL(url).host)
 
 
 # unasync: end sync twin

@@ -6,8 +6,9 @@
     job.download("out.mp4")                   # streamed to a temporary file, then renamed
     job.complete()                            # deletes Venice's copy, only once the file is saved
 
-Polling decisions live in `_poll.py`, the job's record and JSON in `_state.py`,
-the streaming to disk in `_download.py`; this module does the requests and the sleeping.
+Polling decisions live in `_poll.py`, the job's record and JSON in `_state.py`, the
+streaming to disk in `_download.py`, a pre-signed URL's fetching in `_presigned.py`;
+this module does the requests and the sleeping.
 Retrieve goes through the client (auth, retries, typed errors); a pre-signed
 `download_url` is fetched by a separate plain client that never carries the API key.
 """
@@ -25,17 +26,13 @@ from venice_ext._core._errors_from import request_id_of
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._requests import stream_request
 from venice_ext.errors import APIConnectionError, APIStatusError, RateLimitError, ServerError
-from venice_ext.jobs._download import (
-    IDENTITY,
-    DownloadFailed,
-    Retryable,
+from venice_ext.jobs._download import DownloadFailed, Retryable, async_save_stream, range_headers, save_stream
+from venice_ext.jobs._presigned import (
     async_plain_client,
     async_revoke,
-    async_save_stream,
     async_url_sender,
     plain_client,
     revoke,
-    save_stream,
     url_sender,
 )
 from venice_ext.jobs._state import AUDIO, VIDEO, JobRecord, RetrieveStatus, is_media
@@ -44,9 +41,11 @@ from venice_ext.jobs._waiting import OnProgress, Polling
 __all__ = ["AsyncAudioJob", "AsyncVideoJob", "AudioJob", "OnProgress", "VideoJob"]
 
 
-def _retrieve_request(job: JobRecord, http: httpx.Client | httpx.AsyncClient, offset: int) -> httpx.Request:
+def _retrieve_request(
+    job: JobRecord, http: httpx.Client | httpx.AsyncClient, offset: int, validator: str | None = None
+) -> httpx.Request:
     body = job.KIND.retrieve_request(model=job.model, queue_id=job.queue_id)
-    headers = {**IDENTITY, "Range": f"bytes={offset}-"} if offset else dict(IDENTITY)
+    headers = range_headers(offset, validator)
     return stream_request(http, job.KIND.retrieve, body, accept=None, idle_timeout=None, extra_headers=headers)
 
 
@@ -155,10 +154,11 @@ class _AsyncJob(JobRecord):
             self.note_resumable(exc)
             raise
 
-    def _retrieve_sender(self, requester: AsyncRequester) -> Callable[[int], Awaitable[httpx.Response]]:
-        async def send(offset: int) -> httpx.Response:
+    def _retrieve_sender(self, requester: AsyncRequester) -> Callable[[int, str | None], Awaitable[httpx.Response]]:
+        async def send(offset: int, validator: str | None) -> httpx.Response:
             try:
-                response = await requester.send_stream(_retrieve_request(self, requester.http_client, offset))
+                request = _retrieve_request(self, requester.http_client, offset, validator)
+                response = await requester.send_stream(request)
             except (APIConnectionError, ServerError) as exc:
                 raise Retryable(exc) from exc
             if is_media(response):
@@ -313,10 +313,11 @@ class _Job(JobRecord):
             self.note_resumable(exc)
             raise
 
-    def _retrieve_sender(self, requester: Requester) -> Callable[[int], httpx.Response]:
-        def send(offset: int) -> httpx.Response:
+    def _retrieve_sender(self, requester: Requester) -> Callable[[int, str | None], httpx.Response]:
+        def send(offset: int, validator: str | None) -> httpx.Response:
             try:
-                response = requester.send_stream(_retrieve_request(self, requester.http_client, offset))
+                request = _retrieve_request(self, requester.http_client, offset, validator)
+                response = requester.send_stream(request)
             except (APIConnectionError, ServerError) as exc:
                 raise Retryable(exc) from exc
             if is_media(response):
