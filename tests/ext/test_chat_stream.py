@@ -530,6 +530,30 @@ def test_the_fast_chunk_decoder_agrees_with_typing_the_decoded_dict(shape: Any) 
         )
 
 
+def handled(handler: Any, event: Any) -> Any:
+    """What a chunk handler makes of one event: the typed view, None, or the error's type."""
+    try:
+        item = handler.on_event(event)
+    except e.VeniceError as exc:
+        return type(exc)
+    return None if item is None else typed_view(item)
+
+
+@given(
+    body=st.one_of(
+        chunk_shapes.map(lambda shape: json.dumps(shape).encode()), st.binary(max_size=60), st.just(b"[DONE]")
+    )
+)
+@settings(max_examples=300)
+def test_the_handler_types_plain_bytes_as_it_types_decoded_events(body: bytes) -> None:
+    from venice_ext._core._sse import ServerSentEvent
+    from venice_ext._core._streaming import ChatChunkHandler
+
+    fast, general = ChatChunkHandler(httpx.Headers()), ChatChunkHandler(httpx.Headers())
+    assert handled(fast, body) == handled(general, ServerSentEvent(body.decode("utf-8", "replace")))
+    assert fast.done == general.done and fast.accumulator.to_json() == general.accumulator.to_json()
+
+
 @pytest.mark.parametrize(
     "body",
     [b'{"choices": {"a": 1}}', b'{"choices": [5]}', b'{"choices": [{"delta": 3}]}', b"[1, 2]", b'"text"'],

@@ -27,9 +27,10 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 import httpx
+import msgspec
 
 from venice_ext._core._accumulate import ChatCompletionAccumulator
-from venice_ext._core._chunks import ChatCompletionChunk, ChunkError, decode_chunk
+from venice_ext._core._chunks import ChatCompletionChunk, ChunkError, decode_chunk, decode_chunk_struct
 from venice_ext._core._errors_from import connection_error_from, error_from_stream_payload, request_id_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._symbols import CreateChatCompletionResponse, ModelParseError
@@ -47,6 +48,7 @@ __all__ = ["AsyncChatStream", "AsyncStream", "ChatChunkHandler", "ChatStream", "
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 DONE = "[DONE]"
+DONE_BYTES = b"[DONE]"
 
 
 class EventHandler(Protocol[T_co]):
@@ -83,7 +85,27 @@ class ChatChunkHandler:
         self.accumulator = ChatCompletionAccumulator()
         self.done = False
 
-    def on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
+    # The stream hands plain events over as their data's bytes (SSEDecoder.feed_payloads).
+    plain_payloads = True
+
+    def on_event(self, event: ServerSentEvent | bytes) -> ChatCompletionChunk | None:
+        if type(event) is bytes:  # the common case, inlined: one per streamed token
+            if event == DONE_BYTES:
+                self.done = True
+                return None
+            try:
+                chunk = decode_chunk_struct(event)
+            except (msgspec.DecodeError, RecursionError):
+                chunk = None  # not UTF-8, not JSON to msgspec: the general path says which
+            if chunk is None or chunk.choices is msgspec.UNSET:  # type: ignore[comparison-overlap]
+                return self.on_event(ServerSentEvent(event.decode("utf-8", "replace")))
+            chunk.source = event
+            try:
+                self.accumulator.add(chunk)
+            except (ChunkError, RecursionError) as exc:
+                raise self._invalid(exc, event) from exc
+            return chunk
+        assert isinstance(event, ServerSentEvent)
         data = event.data
         if data == DONE:
             self.done = True
@@ -94,13 +116,16 @@ class ChatChunkHandler:
                 chunk = ChatCompletionChunk.from_json(decode_payload(event, self.headers))
             self.accumulator.add(chunk)
         except (ChunkError, RecursionError) as exc:
-            raise ResponseValidationError(
-                str(exc) if isinstance(exc, ChunkError) else "a chunk nested too deep to read",
-                status_code=200,
-                body=event.data.encode("utf-8", "surrogatepass"),
-                request_id=request_id_of(self.headers),
-            ) from exc
+            raise self._invalid(exc, event.data.encode("utf-8", "surrogatepass")) from exc
         return chunk
+
+    def _invalid(self, exc: Exception, body: bytes) -> ResponseValidationError:
+        return ResponseValidationError(
+            str(exc) if isinstance(exc, ChunkError) else "a chunk nested too deep to read",
+            status_code=200,
+            body=body,
+            request_id=request_id_of(self.headers),
+        )
 
     def incomplete(self) -> StreamInterruptedError | None:
         if self.done or self.accumulator.finished:
@@ -140,6 +165,11 @@ class _StreamBase(Generic[T]):
         self.handler = handler
         self.progress_timeout = progress_timeout
         self._decoder = SSEDecoder()
+
+    def _feed(self) -> Callable[[bytes], list[Any]]:
+        if getattr(self.handler, "plain_payloads", False):
+            return self._decoder.feed_payloads
+        return self._decoder.feed
 
     @property
     def request_id(self) -> str | None:
@@ -195,7 +225,7 @@ class AsyncStream(_StreamBase[T]):
 
     # unasync: sync-only: def _iterate(self) -> Generator[T, None, None]:
     async def _iterate(self) -> AsyncGenerator[T, None]:  # unasync: async-only
-        feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
+        feed, on_event, handler = self._feed(), self.handler.on_event, self.handler
         progress_timeout, last_progress = self.progress_timeout, time.monotonic()
         deadline_at, clock = self._deadline()
         try:
@@ -285,7 +315,7 @@ class Stream(_StreamBase[T]):
         self._iterator = self._iterate()
 
     def _iterate(self) -> Generator[T, None, None]:
-        feed, on_event, handler = self._decoder.feed, self.handler.on_event, self.handler
+        feed, on_event, handler = self._feed(), self.handler.on_event, self.handler
         progress_timeout, last_progress = self.progress_timeout, time.monotonic()
         deadline_at, clock = self._deadline()
         try:

@@ -86,7 +86,13 @@ class DecryptingChunkHandler(ChatChunkHandler):
         self._decoders: dict[tuple[int, str], codecs.IncrementalDecoder] = {}
         self._opened = 0
 
-    def on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
+    # Sealed deltas are opened in the event's text, so every event comes as one.
+    plain_payloads = False
+
+    def on_event(self, event: ServerSentEvent | bytes) -> ChatCompletionChunk | None:
+        if type(event) is bytes:
+            event = ServerSentEvent(event.decode("utf-8", "replace"))
+        assert isinstance(event, ServerSentEvent)
         if event.data == DONE:
             self._finish()
             return super().on_event(event)
