@@ -597,3 +597,24 @@ def test_odd_framings_over_a_real_socket_sync_and_async(fake: FakeVenice, client
             return (await stream.final()).choices[0].message.content
 
     assert asyncio.run(main()) == "Hello!"
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_a_gzip_coded_stream_is_decoded_sync_and_async(fake: FakeVenice, client: Venice, transport: str) -> None:
+    # Only a body without a content coding is read straight from the transport's stream.
+    import gzip
+
+    from venice_ext import aiohttp_transport
+
+    body = gzip.compress(b"".join(map(frame, HELLO)) + b"data: [DONE]\n\n")
+    gzipped = SSE([body[:20], body[20:]], done=False, delay=0.01, headers={"content-encoding": "gzip"})
+    fake.script("POST", "/chat/completions", gzipped, gzipped)
+    assert stream_of(client).final().choices[0].message.content == "Hello!"
+
+    async def main() -> str:
+        extra = {"transport": aiohttp_transport()} if transport == "aiohttp" else {}
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **extra) as async_client:
+            stream = await async_client.chat.completions.stream(model="m", messages=MESSAGES)
+            return (await stream.final()).choices[0].message.content
+
+    assert asyncio.run(main()) == "Hello!"
