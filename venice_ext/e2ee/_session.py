@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from venice_ext._core._chunks import ChatCompletionChunk
+from venice_ext._core._handlers import DONE, ChatChunkHandler
 from venice_ext._core._sse import ServerSentEvent
-from venice_ext._core._streaming import DONE, ChatChunkHandler
 from venice_ext.e2ee._crypto import SealError, SessionKey, looks_sealed, parse_public_key, seal
 from venice_ext.e2ee._guard import ENCRYPTED_ROLES
 from venice_ext.e2ee._types import VerifiedAttestation
