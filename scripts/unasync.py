@@ -34,6 +34,7 @@ MODULES = (
     "venice_ext/_client_calls.py",
     "venice_ext/wallet/_transport.py",
     "venice_ext/resources/_root.py",
+    "venice_ext/resources/_chat_completions.py",
     "venice_ext/resources/chat.py",
     "venice_ext/resources/responses.py",
     "venice_ext/resources/audio.py",

@@ -242,7 +242,7 @@ def main() -> None:
             unit="us",
             scale=1e6,
             baseline="raw httpx",
-            goal="venice_ext <= 1.2x raw httpx",
+            goal="venice_ext <= 1.1x raw httpx",
         )
         if SNAPSHOT.is_file():
             show(
@@ -251,6 +251,7 @@ def main() -> None:
                 unit="us",
                 scale=1e6,
                 baseline="raw httpx + json.loads",
+                goal="venice_ext <= 3x",
             )
             listing_rows, chat_rows = parsing()
             show(

@@ -12,7 +12,7 @@ A streamed chat completion's `model` names the scenario:
              text itself is kept for final(), a byte a character)
   event-N    N chunks, one per write (TCP_NODELAY: one event per segment, per read)
   trickle-N  N chunks, one per write, 1 ms apart: a model generating in real time
-  ttft       one chunk at once, 200 ms of silence, then the last chunk
+  ttft-N     one chunk at once, N ms of silence (200 if no N), then the last chunk
 
 Chunks are shaped like Venice's (`id`, `object`, `created`, `model`, `choices` with
 `index`, `delta`, `logprobs: null`, `finish_reason`), the last with a finish reason.
@@ -81,7 +81,7 @@ def writes(scenario: str) -> Iterator[tuple[bytes, float]]:
     count = int(count_text or 0)
     if name == "ttft":
         yield TOKEN, 0.0
-        yield LAST + DONE, 0.2
+        yield LAST + DONE, (count or 200) / 1000
     elif name in ("burst", "tiny"):
         token = TOKEN if name == "burst" else TINY
         per_write = max(1, BURST // len(token))

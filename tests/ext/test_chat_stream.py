@@ -531,6 +531,30 @@ def test_the_fast_chunk_decoder_agrees_with_typing_the_decoded_dict(shape: Any) 
         )
 
 
+def handled(handler: Any, event: Any) -> Any:
+    """What a chunk handler makes of one event: the typed view, None, or the error's type."""
+    try:
+        item = handler.on_event(event)
+    except e.VeniceError as exc:
+        return type(exc)
+    return None if item is None else typed_view(item)
+
+
+@given(
+    body=st.one_of(
+        chunk_shapes.map(lambda shape: json.dumps(shape).encode()), st.binary(max_size=60), st.just(b"[DONE]")
+    )
+)
+@settings(max_examples=300)
+def test_the_handler_types_plain_bytes_as_it_types_decoded_events(body: bytes) -> None:
+    from venice_ext._core._sse import ServerSentEvent
+    from venice_ext._core._streaming import ChatChunkHandler
+
+    fast, general = ChatChunkHandler(httpx.Headers()), ChatChunkHandler(httpx.Headers())
+    assert handled(fast, body) == handled(general, ServerSentEvent(body.decode("utf-8", "replace")))
+    assert fast.done == general.done and fast.accumulator.to_json() == general.accumulator.to_json()
+
+
 @pytest.mark.parametrize(
     "body",
     [b'{"choices": {"a": 1}}', b'{"choices": [5]}', b'{"choices": [{"delta": 3}]}', b"[1, 2]", b'"text"'],
@@ -571,6 +595,27 @@ def test_odd_framings_over_a_real_socket_sync_and_async(fake: FakeVenice, client
     async def main() -> str:
         async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as async_client:
             stream = await async_client.chat.completions.stream(model=MODEL, messages=MESSAGES)
+            return (await stream.final()).choices[0].message.content
+
+    assert asyncio.run(main()) == "Hello!"
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_a_gzip_coded_stream_is_decoded_sync_and_async(fake: FakeVenice, client: Venice, transport: str) -> None:
+    # Only a body without a content coding is read straight from the transport's stream.
+    import gzip
+
+    from venice_ext import aiohttp_transport
+
+    body = gzip.compress(b"".join(map(frame, HELLO)) + b"data: [DONE]\n\n")
+    gzipped = SSE([body[:20], body[20:]], done=False, delay=0.01, headers={"content-encoding": "gzip"})
+    fake.script("POST", "/chat/completions", gzipped, gzipped)
+    assert stream_of(client).final().choices[0].message.content == "Hello!"
+
+    async def main() -> str:
+        extra = {"transport": aiohttp_transport()} if transport == "aiohttp" else {}
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **extra) as async_client:
+            stream = await async_client.chat.completions.stream(model="m", messages=MESSAGES)
             return (await stream.final()).choices[0].message.content
 
     assert asyncio.run(main()) == "Hello!"

@@ -198,6 +198,43 @@ def test_the_fast_path_agrees_with_the_general_decoder_on_any_bytes(stream: byte
     assert decode(*reads) == decode_general(*reads)
 
 
+def decode_payloads(*reads: bytes) -> list[tuple[str, str]]:
+    """feed_payloads, with plain events' bytes read back as events are: (event, data)."""
+    decoder = SSEDecoder()
+    out = []
+    for read in reads:
+        for item in decoder.feed_payloads(read):
+            if isinstance(item, bytes):
+                out.append(("message", item.decode("utf-8", "replace")))
+            else:
+                out.append((item.event, item.data))
+    return out
+
+
+@given(stream=st.one_of(fast_streams, streams), cuts=st.lists(st.integers(0, 400), max_size=12))
+@settings(max_examples=500)
+def test_plain_payloads_agree_with_the_general_decoder_on_any_split(stream: bytes, cuts: list[int]) -> None:
+    points = sorted({min(cut, len(stream)) for cut in cuts})
+    reads = [stream[start:end] for start, end in zip([0, *points], [*points, len(stream)], strict=True)]
+    general = [(event.event, event.data) for event in decode_general(*reads)]
+    assert decode_payloads(*reads) == general
+
+
+@given(stream=st.binary(max_size=200), cuts=st.lists(st.integers(0, 200), max_size=8))
+def test_plain_payloads_agree_with_the_general_decoder_on_any_bytes(stream: bytes, cuts: list[int]) -> None:
+    points = sorted({min(cut, len(stream)) for cut in cuts})
+    reads = [stream[start:end] for start, end in zip([0, *points], [*points, len(stream)], strict=True)]
+    general = [(event.event, event.data) for event in decode_general(*reads)]
+    assert decode_payloads(*reads) == general
+
+
+def test_plain_events_come_out_as_bytes_and_the_rest_as_events() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed_payloads(b"data: a\n\ndata: b\n\ndata: c") == [b"a", b"b"]
+    assert decoder.feed_payloads(b"\n\n") == [b"c"]
+    assert decoder.feed_payloads(b"event: error\ndata: d\n\n") == [ServerSentEvent("d", "error")]
+
+
 def test_the_fast_path_keeps_the_last_id_and_retry() -> None:
     events = decode(b"id: 4\nretry: 10\ndata: a\n\ndata: b\n\ndata: c\n\n")
     assert [(e.data, e.id, e.retry) for e in events] == [("a", "4", 10), ("b", "4", 10), ("c", "4", 10)]

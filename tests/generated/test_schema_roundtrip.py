@@ -188,8 +188,13 @@ def test_unknown_keys_survive(model: ModelSchema, data: st.DataObject) -> None:
     value[data.draw(unknown_key(), label="unknown key")] = data.draw(any_json(3), label="its value")
     unknown = [key for key in value if key.startswith(UNKNOWN_KEY_PREFIX)]
     round_trip(model, value)
-    parsed = model.cls.from_dict(copy.deepcopy(value))
+    given = copy.deepcopy(value)
+    parsed = model.cls.from_dict(given)
+    assert given == value, "from_dict reads its input, never changes it"
     assert set(unknown) <= set(parsed.additional_properties), "unknown keys must land in additional_properties"
+    properties, _required = object_parts(model.schema, transformed_spec())
+    assert set(parsed.additional_properties) == set(value) - set(properties), "and only they"
+    assert parsed.additional_properties is not given
 
 
 def _accepts_null(schema: Any) -> bool:

@@ -106,15 +106,23 @@ class ChatCompletionAccumulator:
             self.usage = chunk.usage
         if self.venice_parameters is None and chunk.venice_parameters is not None:
             self.venice_parameters = chunk.venice_parameters
+        choices = self._choices
         for choice in chunk.choices:
-            if not isinstance(choice.index, int) or isinstance(choice.index, bool):
-                raise ChunkError(f"choices[].index must be a whole number, got {choice.index!r}")
-            state = self._choices.get(choice.index)
+            index = choice.index
+            # type(), not isinstance: a bool is not an index (JSON gives no other int subclass).
+            if type(index) is not int:
+                raise ChunkError(f"choices[].index must be a whole number, got {index!r}")
+            state = choices.get(index)
             if state is None:
-                state = self._choices[choice.index] = _Choice()
+                state = choices[index] = _Choice()
             delta = choice.delta
-            if delta.content is not None:
-                _append(state.content, delta.content, "delta.content")
+            content = delta.content
+            if content is not None:
+                if type(content) is not str:
+                    raise ChunkError(f"delta.content must be a string, got {type(content).__name__}")
+                # A proxy that slices UTF-16 (JavaScript) may split an emoji's surrogate pair
+                # across two deltas: each half is kept as it came and the pair joined in _text.
+                state.content += content.encode("utf-8", "surrogatepass")
             if delta.reasoning_content is not None:
                 _append(state.reasoning, delta.reasoning_content, "delta.reasoning_content")
             if delta.role is not None:
@@ -126,15 +134,24 @@ class ChatCompletionAccumulator:
             if choice.stop_reason is not None:
                 state.stop_reason = choice.stop_reason
             if choice.logprobs is not None:
-                content = choice.logprobs.get("content") if isinstance(choice.logprobs, dict) else None
-                if content is not None and not isinstance(content, list):
-                    raise ChunkError(f"choices[].logprobs.content must be a list, got {type(content).__name__}")
-                if content:
-                    state.logprobs = (state.logprobs or []) + list(content)
+                self._add_logprobs(state, choice.logprobs)
+
+    @staticmethod
+    def _add_logprobs(state: _Choice, logprobs: Any) -> None:
+        content = logprobs.get("content") if isinstance(logprobs, dict) else None
+        if content is not None and not isinstance(content, list):
+            raise ChunkError(f"choices[].logprobs.content must be a list, got {type(content).__name__}")
+        if content:
+            # extend, not +: a copy of the whole list per chunk made a long stream quadratic.
+            if state.logprobs is None:
+                state.logprobs = []
+            state.logprobs.extend(content)
 
     @staticmethod
     def _add_tool_calls(state: _Choice, calls: list[Any]) -> None:
         for call in calls:
+            if type(call.index) is not int:  # a dict key: a list would be a raw TypeError
+                raise ChunkError(f"tool_calls[].index must be a whole number, got {call.index!r}")
             merged = state.tool_calls.get(call.index)
             if merged is None:
                 merged = state.tool_calls[call.index] = _ToolCall()

@@ -26,6 +26,9 @@ _warned_lock = threading.Lock()
 
 def warn_if_deprecated(headers: httpx.Headers) -> None:
     """Warn once per model per process when Venice flags the model as deprecated."""
+    # `in` first: httpx.Headers.get of an absent name raises and catches a KeyError inside.
+    if "x-venice-model-deprecation-warning" not in headers:
+        return
     message = headers.get("x-venice-model-deprecation-warning")
     if not message:
         return

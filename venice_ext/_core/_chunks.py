@@ -18,7 +18,16 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["ChatCompletionChunk", "ChoiceDelta", "ChunkChoice", "ChunkError", "FunctionDelta", "ToolCallDelta"]
+__all__ = [
+    "ChatCompletionChunk",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "ChunkError",
+    "FunctionDelta",
+    "ToolCallDelta",
+    "decode_chunk",
+    "decode_chunk_struct",
+]
 
 
 class ChunkError(ValueError):
@@ -94,13 +103,13 @@ class ChatCompletionChunk(msgspec.Struct, gc=False, rename={"source": _SOURCE_KE
     usage: Any = None
     venice_parameters: Any = None
     system_fingerprint: Any = None
-    source: Any = None  # the JSON text, or the decoded dict, this chunk came from
+    source: Any = None  # the JSON text (str or UTF-8 bytes), or the decoded dict, this chunk came from
 
     @property
     def raw(self) -> dict[str, Any]:
         """The whole chunk as decoded JSON, unknown fields included."""
         source = self.source
-        if isinstance(source, str):
+        if isinstance(source, str | bytes):
             source = self.source = json.loads(source)
         return source  # type: ignore[no-any-return]
 
@@ -143,14 +152,16 @@ def _nulls_as_empty(raw: Any) -> Any:
     return raw
 
 
-_decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
+# A chunk from JSON text in one pass; msgspec.DecodeError (ValidationError is one) when it is
+# not JSON msgspec reads, or not the shape. choices is UNSET when the key is missing.
+decode_chunk_struct = msgspec.json.Decoder(ChatCompletionChunk).decode
 
 
-def decode_chunk(text: str) -> ChatCompletionChunk | None:
+def decode_chunk(text: str | bytes) -> ChatCompletionChunk | None:
     """The chunk an event's JSON text holds, or None when it is not one msgspec can type at
     once (not JSON to msgspec, another shape, no `choices`): the caller takes the general path."""
     try:
-        chunk = _decode_chunk(text)
+        chunk = decode_chunk_struct(text)
     except (msgspec.DecodeError, RecursionError):
         return None
     if chunk.choices is msgspec.UNSET:  # type: ignore[comparison-overlap]

@@ -66,6 +66,8 @@ def header_problem(name: str, value: str) -> str | None:
         return f"header name {name!r} is not a valid HTTP token"
     if not isinstance(value, str):
         return f"header {name}: the value must be a string, got {type(value).__name__}"
+    if value.isascii() and value.isprintable():  # the common case, in C: every character in " ".."~"
+        return None
     bad = next((index for index, ch in enumerate(value) if not (_header_safe(ch) or ch == "\t")), None)
     if bad is not None:
         return (

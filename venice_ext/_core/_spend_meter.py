@@ -84,8 +84,10 @@ def _balance_of(response: httpx.Response) -> float | None:
 
 
 def call_cap(request: httpx.Request) -> float | None:
-    given = request.headers.pop(SPEND_CAP_HEADER, None)
-    return None if given is None else float(given)
+    # `in` first: httpx.Headers.pop of an absent name raises and catches a KeyError inside.
+    if SPEND_CAP_HEADER not in request.headers:
+        return None
+    return float(request.headers.pop(SPEND_CAP_HEADER))
 
 
 def is_json(response: httpx.Response) -> bool:
@@ -137,9 +139,9 @@ class Meter:
         self.allow_unpriced = allow_unpriced
 
     def metered(self, request: httpx.Request, call_cap: float | None) -> bool:
-        path = _relative(request.url.path, self.base_path)
-        capped = self.ledger.limit is not None or call_cap is not None
-        return capped and safety_of(request.method, path) is Safety.BILLABLE
+        if self.ledger.limit is None and call_cap is None:
+            return False  # no cap: the path (an unquoting parse of the URL) is not needed
+        return safety_of(request.method, _relative(request.url.path, self.base_path)) is Safety.BILLABLE
 
     def path_of(self, request: httpx.Request) -> str:
         return _relative(request.url.path, self.base_path)

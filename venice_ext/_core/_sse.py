@@ -10,16 +10,18 @@ across reads is never cut. Any split of a byte stream into reads yields the same
 events (a hypothesis property in the tests says so).
 
 Speed matters: this runs once per network read of every stream. When no event
-is half-built, a read is split on blank lines (LF LF) at the bytes level, and each
-block that is one plain `data: ` line becomes an event without looking at its
-lines; any other block (comments, other fields, multi-line data) and the tail of
-the read go through the general line decoder, so both paths give the same events
-on any input and any split into reads (a hypothesis property says so).
+is half-built, a read is split where a block ends and a `data: ` line starts
+(LF LF `data: `), and each piece without a LF is one plain event's data, taken
+without looking at its lines; anything else (the head before the first split,
+pieces holding other lines, the unfinished tail) goes through the general line
+decoder, so both paths give the same events on any input and any split into reads
+(hypothesis properties say so). `feed_payloads()` hands a plain event over as its
+data's bytes, for a consumer that parses the bytes itself (the chat stream).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
@@ -57,6 +59,15 @@ class SSEDecoder:
         return self._last_id
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        return self._feed(chunk, False)
+
+    def feed_payloads(self, chunk: bytes) -> list[ServerSentEvent | bytes]:
+        """Like feed(), but a plain event (one `data: ` line, no other field) comes out as
+        its data's bytes, undecoded: the chat stream types those bytes at once. Its `id`
+        and `retry` are `last_event_id` and the last retry seen, as for any event."""
+        return self._feed(chunk, True)
+
+    def _feed(self, chunk: bytes, as_bytes: bool) -> list[Any]:
         if not chunk:
             return []
         if self._pending_cr:
@@ -76,26 +87,56 @@ class SSEDecoder:
         elif self._buffer:
             chunk = self._buffer + chunk
             self._buffer = b""
-        events: list[ServerSentEvent] = []
+        events: list[Any] = []
         if b"\r" in chunk:
             lines = self._split_with_cr(chunk)
         elif self._fast and not self._data and not self._event:
-            blocks = chunk.split(b"\n\n")
-            lines = blocks.pop().split(b"\n")
-            self._buffer = lines.pop()
-            last_id, retry, append = self._last_id, self._retry, events.append
-            for block in blocks:
-                if block[:6] == b"data: " and b"\n" not in block:
-                    # tuple.__new__ skips the NamedTuple's Python-level __new__: half the cost.
-                    append(_new(ServerSentEvent, (block[6:].decode("utf-8", "replace"), "message", last_id, retry)))
-                else:
-                    self._lines([*block.split(b"\n"), b""], events)
-                    last_id, retry = self._last_id, self._retry
+            self._feed_plain(chunk, events, as_bytes)
+            return events
         else:
             lines = chunk.split(b"\n")
             self._buffer = lines.pop()
         self._lines(lines, events)
         return events
+
+    def _feed_plain(self, chunk: bytes, events: list[Any], as_bytes: bool) -> None:
+        # The read starts at a line start with no event half-built. Split where one block
+        # ends and a `data: ` line starts: a piece without LF is then one plain event's
+        # data; anything else (the head before the first split, pieces holding other lines,
+        # the unfinished tail) goes through the line decoder, which leaves no event
+        # half-built at a split point (the LF LF before it is a blank line).
+        pieces = chunk.split(b"\n\ndata: ")
+        tail = pieces.pop()
+        append = events.append
+        if pieces:
+            head = pieces[0]
+            if head[:6] == b"data: " and b"\n" not in head:
+                append(head[6:] if as_bytes else self._event_of(head[6:]))
+            else:
+                self._lines([*head.split(b"\n"), b""], events)
+            for index in range(1, len(pieces)):
+                piece = pieces[index]
+                if b"\n" not in piece:
+                    # tuple.__new__ skips the NamedTuple's Python-level __new__: half the cost.
+                    append(
+                        piece
+                        if as_bytes
+                        else _new(
+                            ServerSentEvent, (piece.decode("utf-8", "replace"), "message", self._last_id, self._retry)
+                        )
+                    )
+                else:
+                    self._lines([*(b"data: " + piece).split(b"\n"), b""], events)
+            tail = b"data: " + tail
+        if tail[:6] == b"data: " and tail[-1:] == b"\n" and tail.find(b"\n") == len(tail) - 2:
+            append(tail[6:-2] if as_bytes else self._event_of(tail[6:-2]))
+            return
+        lines = tail.split(b"\n")
+        self._buffer = lines.pop()
+        self._lines(lines, events)
+
+    def _event_of(self, data: bytes) -> ServerSentEvent:
+        return _new(ServerSentEvent, (data.decode("utf-8", "replace"), "message", self._last_id, self._retry))
 
     def _lines(self, lines: list[bytes], events: list[ServerSentEvent]) -> None:
         data = self._data

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from venice_ext._core._chunks import ChatCompletionChunk
+from venice_ext._core._handlers import DONE, ChatChunkHandler
 from venice_ext._core._sse import ServerSentEvent
-from venice_ext._core._streaming import DONE, ChatChunkHandler
 from venice_ext.e2ee._crypto import SealError, SessionKey, looks_sealed, parse_public_key, seal
 from venice_ext.e2ee._guard import ENCRYPTED_ROLES
 from venice_ext.e2ee._types import VerifiedAttestation
@@ -86,7 +86,13 @@ class DecryptingChunkHandler(ChatChunkHandler):
         self._decoders: dict[tuple[int, str], codecs.IncrementalDecoder] = {}
         self._opened = 0
 
-    def on_event(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
+    # Sealed deltas are opened in the event's text, so every event comes as one.
+    plain_payloads = False
+
+    def on_event(self, event: ServerSentEvent | bytes) -> ChatCompletionChunk | None:
+        if type(event) is bytes:
+            event = ServerSentEvent(event.decode("utf-8", "replace"))
+        assert isinstance(event, ServerSentEvent)
         if event.data == DONE:
             self._finish()
             return super().on_event(event)

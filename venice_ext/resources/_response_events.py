@@ -28,8 +28,8 @@ import httpx
 
 from venice_ext._core._chunks import ChunkError, _Typed
 from venice_ext._core._errors_from import error_from_stream_payload, request_id_of
+from venice_ext._core._handlers import DONE, decode_payload
 from venice_ext._core._sse import ServerSentEvent
-from venice_ext._core._streaming import DONE, decode_payload
 from venice_ext._core._symbols import CreateResponseResponse, ModelParseError
 from venice_ext.errors import (
     APIStatusError,

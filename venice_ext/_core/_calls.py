@@ -1,0 +1,140 @@
+"""What the sender does around each call: the request's keyword arguments from an
+operation and the per-call options, the options merged with a client's defaults,
+and the typed answer (or typed error) from a read response. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
+
+import httpx
+
+from venice_ext._core._api_response import APIResponse, warn_if_deprecated
+from venice_ext._core._bodies import _bodies, operation_body, split_call_arguments
+from venice_ext._core._config import header_problem
+from venice_ext._core._drift import drifted_or_raise
+from venice_ext._core._errors_from import error_from_response
+from venice_ext._core._requester import Operation, RequestOptions
+from venice_ext._core._symbols import ModelParseError
+from venice_ext._core._transport import EXTENSION
+from venice_ext.errors import RequestValidationError
+
+__all__ = [
+    "apply_defaults",
+    "call_request",
+    "finish",
+    "generated_request",
+    "http_request",
+    "merged",
+    "options_of",
+    "strict_of",
+]
+
+T = TypeVar("T")
+
+
+# The per-call options that travel in the request's extensions: the retry transport reads
+# the first three, the sender's parse `strict_parsing`.
+_TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline", "strict_parsing"], ...] = (
+    "retry_ambiguous",
+    "max_retries",
+    "deadline",
+    "strict_parsing",
+)
+
+
+def options_of(**given: Any) -> RequestOptions:
+    """The options among `given` that were set (None means not given, except for a timeout)."""
+    options: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    return options  # type: ignore[return-value]  # keys are checked by the callers' signatures
+
+
+def http_request(
+    operation: Operation[Any], params: Mapping[str, Any], body: Any, options: RequestOptions
+) -> dict[str, Any]:
+    """The keyword arguments for `httpx.Client.request` that send `operation` with these options."""
+    kwargs = dict(params)
+    if body is not None:
+        kwargs["body"] = body
+    request: dict[str, Any] = operation.request_kwargs(**kwargs)
+    extra_headers = options.get("extra_headers")
+    if extra_headers:
+        request["headers"] = {**request.get("headers", {}), **extra_headers}
+    for name, value in (request.get("headers") or {}).items():
+        if problem := header_problem(name, value):
+            raise RequestValidationError(problem)
+    extra_query = options.get("extra_query")
+    if extra_query:
+        request["params"] = {**(request.get("params") or {}), **extra_query}
+    transport_options = {name: options[name] for name in _TRANSPORT_OPTIONS if name in options}
+    request["extensions"] = {EXTENSION: transport_options}
+    if "timeout" in options:
+        request["timeout"] = options["timeout"]
+    return request
+
+
+def generated_request(
+    operation: Operation[Any], params: Mapping[str, Any], body: Mapping[str, Any] | None, options: RequestOptions
+) -> dict[str, Any]:
+    """`http_request` for what a generated resource method hands over: body fields as JSON."""
+    model = operation_body(operation, body, options.get("extra_body")) if body is not None else None
+    return http_request(operation, params, model, options)
+
+
+def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`http_request` for `client.call(operation, ...)`: the body as a model, a dict, or keyword fields."""
+    body = kwargs.pop("body", None)
+    params, fields = split_call_arguments(operation, kwargs)
+    name = getattr(operation, "OPERATION_ID", getattr(operation, "__name__", "call"))
+    if fields and (body is not None or not _bodies(operation)):
+        raise RequestValidationError(
+            f"{name}: unknown parameter(s) {', '.join(sorted(fields))}"
+            + ("; give the body either as body= or as keyword fields" if body is not None else "")
+        )
+    if isinstance(body, Mapping) or (body is None and fields):
+        body = operation_body(operation, body if body is not None else fields, options.get("extra_body"))
+    elif body is not None:
+        for key, value in (options.get("extra_body") or {}).items():
+            body[key] = value
+    return http_request(operation, params, body, options)
+
+
+def strict_of(request: Mapping[str, Any], client_strict: bool) -> bool:
+    """The call's `strict_parsing`, else the client's."""
+    strict = request.get("extensions", {}).get(EXTENSION, {}).get("strict_parsing")
+    return strict if isinstance(strict, bool) else client_strict
+
+
+def finish(operation: Operation[T], response: httpx.Response, *, strict: bool = False) -> APIResponse[T]:
+    """The typed answer to a read response, or the typed error it stands for (`strict`: drift too)."""
+    if not 200 <= response.status_code < 300:
+        raise error_from_response(response)
+    warn_if_deprecated(response.headers)
+    parsed: Any
+    try:
+        parsed = operation.parse_success(response)
+    except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc, strict=strict)
+    return APIResponse(parsed, response)
+
+
+def merged(defaults: RequestOptions, options: RequestOptions) -> RequestOptions:
+    if not defaults:
+        return options
+    combined: dict[str, Any] = {**defaults, **options}
+    for name in ("extra_headers", "extra_query", "extra_body"):
+        if name in defaults and name in options:
+            combined[name] = {**defaults[name], **options[name]}
+    return combined  # type: ignore[return-value]
+
+
+def apply_defaults(request: httpx.Request, defaults: RequestOptions) -> None:
+    """The client's default options (from `with_options`) on a request built by hand."""
+    for key, value in (defaults.get("extra_headers") or {}).items():
+        request.headers.setdefault(key, value)
+    options = request.extensions.get(EXTENSION)
+    if isinstance(options, dict):
+        for name in _TRANSPORT_OPTIONS:
+            if name in defaults:
+                options.setdefault(name, defaults[name])

@@ -1,0 +1,298 @@
+"""`client.chat.completions`: create(), parse() and stream(), sync and async.
+
+Keyword arguments are the fields of the spec's chat completion request, checked
+against the generated request model, so a field Venice adds to the spec works
+after a regeneration without a change here; `extra_body` sends fields the spec
+does not know yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._streaming import AsyncChatStream, ChatStream
+from venice_ext._core._symbols import (
+    AsyncGeneratedChat,
+    ChatCompletionRequest,
+    CreateChatCompletionResponse,
+    GeneratedChat,
+    create_chat_completion,
+)
+from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
+from venice_ext.e2ee._options import E2EEOptions, e2ee_options
+from venice_ext.errors import RequestValidationError
+from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
+
+if TYPE_CHECKING:
+    from venice_ext.e2ee._stream import AsyncE2EEChatStream, E2EEChatStream
+
+__all__ = ["AsyncCompletions", "Completions", "build_chat_request"]
+
+T = TypeVar("T")
+
+
+def build_chat_request(
+    model: str,
+    messages: Iterable[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    extra_body: Mapping[str, Any] | None,
+    *,
+    stream: bool,
+) -> ChatCompletionRequest:
+    """The generated request model for these arguments; RequestValidationError if they don't fit."""
+    fields = {key: value for key, value in params.items() if key != "stream"}
+    body: dict[str, Any] = {"model": model, "messages": [dict(message) for message in messages], **fields}
+    if stream:
+        body["stream"] = True
+        # final() reports real token usage only if the server is asked for it.
+        body.setdefault("stream_options", {"include_usage": True})
+    return build_body(ChatCompletionRequest.from_dict, body, extra_body, name="chat.completions")
+
+
+def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
+    if params.get("stream"):
+        raise RequestValidationError(
+            "chat.completions.create() returns a whole completion; for a stream call "
+            "chat.completions.stream(...) instead of passing stream=True"
+        )
+
+
+# unasync: begin async source
+class AsyncCompletions:
+    """`client.chat.completions`: create, parse and stream."""
+
+    def __init__(self, requester: AsyncRequester, e2ee: AsyncE2EEEngine | None = None) -> None:
+        self._requester = requester
+        # Raw access (status, headers, request id) with the spec's own fields as keywords.
+        self.with_raw_response = AsyncGeneratedChat(requester).completions.with_raw_response
+        self._e2ee = e2ee or AsyncE2EEEngine(requester)
+
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
+        **params: Any,
+    ) -> CreateChatCompletionResponse:
+        """A whole chat completion. Keyword arguments are the spec's request fields.
+
+        `e2ee=True` (or an E2EEOptions, or `venice_parameters={"enable_e2ee": True}`): end-to-end
+        encrypted to an attested enclave; streamed underneath, as E2EE requires, and assembled.
+        """
+        _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+            stream = await self._e2ee_stream(
+                model, messages, params, extra_body, extra_headers, idle, options, deadline
+            )
+            return await stream.final()
+        request = build_chat_request(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = await self._requester.call(
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
+        )
+        return result
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
+        TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
+        text, when the reply does not fit."""
+        wire_format, parser = structured_format(response_format)
+        completion = await self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
+    async def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        progress_timeout: float | None = None,
+        e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
+        **params: Any,
+    ) -> AsyncChatStream:
+        """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream (keep-alive
+        comments count as activity); `progress_timeout` bounds the time without a data event
+        (a server that only pings), checked as bytes arrive; `deadline` (seconds) bounds the whole
+        call, retries and streaming included (StreamTimeoutError with the partial answer). `e2ee=True`: see `create`;
+        the chunks are decrypted as they arrive and the answer's signature checked at the end.
+        """
+        _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            sealed = await self._e2ee_stream(
+                model, messages, params, extra_body, extra_headers, idle_timeout, options, deadline
+            )
+            sealed.progress_timeout = progress_timeout  # read when iteration starts
+            return sealed
+        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        http = self._requester.http_client
+        response = await self._requester.send_stream(
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+                deadline=deadline,
+            )
+        )
+        return AsyncChatStream(response, progress_timeout=progress_timeout)
+
+    async def _e2ee_stream(
+        self,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        params: Mapping[str, Any],
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        idle_timeout: float | None,
+        options: E2EEOptions,
+        deadline: float | None = None,
+    ) -> AsyncE2EEChatStream:
+        prepared = await self._e2ee.prepare(model, messages, params, extra_body, options)
+        request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
+        return await self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout, deadline)
+
+
+# unasync: end async source
+
+
+# unasync: begin sync twin (generated by scripts/unasync.py from the async source above; do not edit)
+class Completions:
+    """`client.chat.completions`: create, parse and stream."""
+
+    def __init__(self, requester: Requester, e2ee: E2EEEngine | None = None) -> None:
+        self._requester = requester
+        # Raw access (status, headers, request id) with the spec's own fields as keywords.
+        self.with_raw_response = GeneratedChat(requester).completions.with_raw_response
+        self._e2ee = e2ee or E2EEEngine(requester)
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
+        **params: Any,
+    ) -> CreateChatCompletionResponse:
+        """A whole chat completion. Keyword arguments are the spec's request fields.
+
+        `e2ee=True` (or an E2EEOptions, or `venice_parameters={"enable_e2ee": True}`): end-to-end
+        encrypted to an attested enclave; streamed underneath, as E2EE requires, and assembled.
+        """
+        _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+            stream = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options, deadline)
+            return stream.final()
+        request = build_chat_request(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = self._requester.call(
+            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
+        )
+        return result
+
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        response_format: type[T],
+        **params: Any,
+    ) -> ParsedCompletion[T]:
+        """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
+        TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
+        text, when the reply does not fit."""
+        wire_format, parser = structured_format(response_format)
+        completion = self.create(model=model, messages=messages, response_format=wire_format, **params)
+        return parse_reply(completion, parser)
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        idle_timeout: float | None = None,
+        progress_timeout: float | None = None,
+        e2ee: bool | E2EEOptions = False,
+        deadline: float | None = None,
+        **params: Any,
+    ) -> ChatStream:
+        """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
+
+        `idle_timeout` bounds the silence between bytes of the stream (keep-alive
+        comments count as activity); `progress_timeout` bounds the time without a data event
+        (a server that only pings), checked as bytes arrive; `deadline` (seconds) bounds the whole
+        call, retries and streaming included (StreamTimeoutError with the partial answer). `e2ee=True`: see `create`;
+        the chunks are decrypted as they arrive and the answer's signature checked at the end.
+        """
+        _refuse_stream_flag(params)
+        options = e2ee_options(e2ee, params)
+        if options is not None:
+            sealed = self._e2ee_stream(
+                model, messages, params, extra_body, extra_headers, idle_timeout, options, deadline
+            )
+            sealed.progress_timeout = progress_timeout  # read when iteration starts
+            return sealed
+        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        http = self._requester.http_client
+        response = self._requester.send_stream(
+            stream_request(
+                http,
+                create_chat_completion,
+                request,
+                accept="text/event-stream",
+                idle_timeout=idle_timeout,
+                extra_headers=extra_headers,
+                deadline=deadline,
+            )
+        )
+        return ChatStream(response, progress_timeout=progress_timeout)
+
+    def _e2ee_stream(
+        self,
+        model: str,
+        messages: Iterable[Mapping[str, Any]],
+        params: Mapping[str, Any],
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        idle_timeout: float | None,
+        options: E2EEOptions,
+        deadline: float | None = None,
+    ) -> E2EEChatStream:
+        prepared = self._e2ee.prepare(model, messages, params, extra_body, options)
+        request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
+        return self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout, deadline)
+
+
+# unasync: end sync twin
