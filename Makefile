@@ -107,6 +107,7 @@ bench: install $(VENV)/.bench-deps
 	$(PY) -m tests.bench.bench_core
 	$(PY) -m tests.bench.bench_stream
 	$(PY) -m tests.bench.bench_batch
+	$(PY) -m tests.bench.bench_budget
 
 unasync: $(VENV)/.deps
 	$(PY) -m scripts.unasync
