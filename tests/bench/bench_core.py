@@ -34,7 +34,7 @@ from tests.bench.stream_server import COMPLETION, listing
 from venice_api.api.chat import create_chat_completion
 from venice_api.api.models import list_models
 from venice_api.models import ChatCompletionRequest, CreateChatCompletionResponse, ListModelsResponse
-from venice_ext import AsyncVenice, Venice
+from venice_ext import AsyncVenice, FailureBudget, Venice
 
 KEY = "test-key"
 BODY = {"model": "venice-uncensored", "messages": [{"role": "user", "content": "Why is the sky blue?"}]}
@@ -201,6 +201,12 @@ def concurrent(base_url: str) -> dict[str, float]:
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY))
         venice = AsyncVenice(api_key=KEY, base_url=base_url, transport=httpx.AsyncHTTPTransport(limits=limits))
         venice_aiohttp = AsyncVenice(api_key=KEY, base_url=base_url, transport=aiohttp_transport(limits=limits))
+        # The default failure budget lets `limit` (15) requests be in flight at once, so that
+        # no crowd can fail more than that; the opt-out shows what the guarantee costs here.
+        unreserved = FailureBudget(reserve_in_flight=False)
+        venice_unreserved = AsyncVenice(
+            api_key=KEY, base_url=base_url, transport=httpx.AsyncHTTPTransport(limits=limits), failure_budget=unreserved
+        )
         body_model = ChatCompletionRequest.from_dict(BODY)
 
         async def run_raw() -> None:
@@ -215,6 +221,9 @@ def concurrent(base_url: str) -> dict[str, float]:
             "raw aiohttp": run_aiohttp,
             "venice_ext (httpx transport)": lambda: venice.call(create_chat_completion, body=body_model),
             "venice_ext + aiohttp transport": lambda: venice_aiohttp.call(create_chat_completion, body=body_model),
+            "venice_ext (httpx, reserve_in_flight=False)": lambda: venice_unreserved.call(
+                create_chat_completion, body=body_model
+            ),
         }
         for runner in runners.values():
             await _gather(runner)
@@ -229,6 +238,7 @@ def concurrent(base_url: str) -> dict[str, float]:
         await session.close()
         await venice.aclose()
         await venice_aiohttp.aclose()
+        await venice_unreserved.aclose()
         return {name: statistics.median(values) for name, values in samples.items()}
 
     return asyncio.run(measure())
