@@ -190,3 +190,21 @@ def test_cli_batch_writes_results_and_resumes(tmp_path: Path, fake: FakeVenice) 
     resumed = CliRunner().invoke(cli, [*base, "--resume"])
     assert resumed.exit_code == 0 and f"0 answered (0 failed), {COUNT} already answered" in resumed.stdout
     assert len(fake.requests_to("POST", "/chat/completions")) == COUNT
+
+
+def test_cli_batch_json_summary_is_one_document(tmp_path: Path, fake: FakeVenice) -> None:
+    from click.testing import CliRunner
+
+    from venice_ext.cli import cli
+
+    source, output = tmp_path / "requests.jsonl", tmp_path / "results.jsonl"
+    _write_input(source)
+    base = ["--api-key", "test-key", "--base-url", fake.base_url, "batch", str(source), "-o", str(output), "--json"]
+    first = CliRunner().invoke(cli, base)
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["answered"] == COUNT and summary["failed"] == 0 and summary["ambiguous"] == []
+    assert summary["output"] == str(output) and summary["spent_usd"] is None
+    assert f"{COUNT}/{COUNT} done" in first.stderr  # the progress line stays off stdout
+    resumed = json.loads(CliRunner().invoke(cli, [*base, "--resume"]).stdout)
+    assert resumed["answered"] == 0 and resumed["already_answered"] == COUNT

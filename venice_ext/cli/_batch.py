@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from venice_ext.cli._app import Settings, cli, handle_errors
+from venice_ext.cli._output import emit_json, json_option
 
 
 @cli.command("batch")
@@ -23,6 +24,7 @@ from venice_ext.cli._app import Settings, cli, handle_errors
     help="Spend at most this many USD; the batch stops dispatching at the cap (rerun with --resume to go on).",
 )
 @click.option("--allow-unpriced", is_flag=True, help="Under --max-usd, send requests that cannot be priced too.")
+@json_option("The summary as one JSON document on stdout (the progress line stays on stderr).")
 @click.pass_obj
 @handle_errors
 def batch(
@@ -33,6 +35,7 @@ def batch(
     resume: bool,
     max_usd: float | None,
     allow_unpriced: bool,
+    as_json: bool,
 ) -> None:
     """Send every request of an OpenAI-format batch file within the key's rate limits."""
     from venice_ext import AsyncVenice
@@ -67,6 +70,22 @@ def batch(
 
     summary = asyncio.run(run())
     click.echo("", err=True)
+    not_dispatched = total - summary.done - summary.skipped - len(summary.refused_at_cap) - len(summary.ambiguous)
+    if as_json:
+        emit_json(
+            {
+                "output": str(output),
+                "answered": summary.done,
+                "failed": summary.failed,
+                "already_answered": summary.skipped,
+                "ambiguous": list(summary.ambiguous),
+                "refused_at_cap": len(summary.refused_at_cap),
+                "not_dispatched": not_dispatched if summary.refused_at_cap else 0,
+                "spent_usd": spend[0].spent if max_usd is not None else None,
+                "max_usd": max_usd,
+            }
+        )
+        return
     click.echo(
         f"{summary.done} answered ({summary.failed} failed), {summary.skipped} already answered, "
         f"{len(summary.ambiguous)} ambiguous (sent before, no answer recorded; not resent)"
@@ -77,7 +96,6 @@ def batch(
         click.echo(f"spent ${spend[0].spent:.6f} of max_usd ${max_usd:.6f}")
     if summary.refused_at_cap:
         click.echo(
-            f"stopped at the spend cap: {len(summary.refused_at_cap)} refused and "
-            f"{total - summary.done - summary.skipped - len(summary.refused_at_cap) - len(summary.ambiguous)} "
+            f"stopped at the spend cap: {len(summary.refused_at_cap)} refused and {not_dispatched} "
             "not dispatched; nothing of them was sent (rerun with --resume and a higher --max-usd)"
         )
