@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._requests import RequestModel, stream_request
 from venice_ext._core._symbols import create_chat_completion, list_models
 from venice_ext.e2ee._extra import needs_extra
@@ -80,9 +80,15 @@ class AsyncE2EEEngine:
         self._models: tuple[float, Mapping[str, Any]] | None = None
 
     async def verified_attestation(
-        self, model: str, options: E2EEOptions | None = None, *, fresh: bool = False
+        self,
+        model: str,
+        options: E2EEOptions | None = None,
+        *,
+        fresh: bool = False,
+        call_options: RequestOptions | None = None,
     ) -> VerifiedAttestation:
-        """An attestation of `model`, for a nonce just drawn, that passed every check; cached per options."""
+        """An attestation of `model`, for a nonce just drawn, that passed every check; cached per options.
+        `call_options` go with the attestation request, when one is sent."""
         options = options or E2EEOptions()
         key = (model, options.require_quote, id(options.verifier))
         now = self._requester.hooks.clock()
@@ -93,7 +99,7 @@ class AsyncE2EEEngine:
         with needs_extra():
             from venice_ext.e2ee._checks import check_attestation
         nonce = fresh_nonce()
-        attestation = await self.api.attestation(model, nonce)
+        attestation = await self.api.attestation(model, nonce, call_options)
         attested = check_attestation(
             attestation, model=model, nonce=nonce, require_quote=options.require_quote, now=now
         )
@@ -185,12 +191,14 @@ class AsyncE2EEEngine:
         request_body: bytes,
         response_sha256: str,
         require_signed_hashes: bool = False,
+        call_options: RequestOptions | None = None,
     ) -> SignatureCheck:
-        """Fetch the answer's signature and check it against the attestation; E2EESignatureError if it fails."""
+        """Fetch the answer's signature (with `call_options`) and check it against the attestation;
+        E2EESignatureError if it fails."""
         with needs_extra():
             from venice_ext.e2ee._signature import check_signature, exchange_hash
         try:
-            signature = await self.api.signature(attested.model, request_id)
+            signature = await self.api.signature(attested.model, request_id, call_options)
         except VeniceError as exc:
             raise E2EESignatureError(
                 f"signature of {request_id} unavailable: {exc}",
@@ -222,9 +230,15 @@ class E2EEEngine:
         self._models: tuple[float, Mapping[str, Any]] | None = None
 
     def verified_attestation(
-        self, model: str, options: E2EEOptions | None = None, *, fresh: bool = False
+        self,
+        model: str,
+        options: E2EEOptions | None = None,
+        *,
+        fresh: bool = False,
+        call_options: RequestOptions | None = None,
     ) -> VerifiedAttestation:
-        """An attestation of `model`, for a nonce just drawn, that passed every check; cached per options."""
+        """An attestation of `model`, for a nonce just drawn, that passed every check; cached per options.
+        `call_options` go with the attestation request, when one is sent."""
         options = options or E2EEOptions()
         key = (model, options.require_quote, id(options.verifier))
         now = self._requester.hooks.clock()
@@ -235,7 +249,7 @@ class E2EEEngine:
         with needs_extra():
             from venice_ext.e2ee._checks import check_attestation
         nonce = fresh_nonce()
-        attestation = self.api.attestation(model, nonce)
+        attestation = self.api.attestation(model, nonce, call_options)
         attested = check_attestation(
             attestation, model=model, nonce=nonce, require_quote=options.require_quote, now=now
         )
@@ -325,12 +339,14 @@ class E2EEEngine:
         request_body: bytes,
         response_sha256: str,
         require_signed_hashes: bool = False,
+        call_options: RequestOptions | None = None,
     ) -> SignatureCheck:
-        """Fetch the answer's signature and check it against the attestation; E2EESignatureError if it fails."""
+        """Fetch the answer's signature (with `call_options`) and check it against the attestation;
+        E2EESignatureError if it fails."""
         with needs_extra():
             from venice_ext.e2ee._signature import check_signature, exchange_hash
         try:
-            signature = self.api.signature(attested.model, request_id)
+            signature = self.api.signature(attested.model, request_id, call_options)
         except VeniceError as exc:
             raise E2EESignatureError(
                 f"signature of {request_id} unavailable: {exc}",

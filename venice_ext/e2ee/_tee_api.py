@@ -16,16 +16,18 @@ from typing import Any, TypeVar
 
 import httpx
 
+from venice_ext._core._config import header_problem
 from venice_ext._core._errors_from import connection_error_from, request_id_of
-from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._transport import EXTENSION
 from venice_ext.e2ee._types import Attestation, ResponseSignature, TeeAnswerError
-from venice_ext.errors import E2EEAttestationError, ResponseValidationError
+from venice_ext.errors import E2EEAttestationError, RequestValidationError, ResponseValidationError
 
 __all__ = ["NONCE_BYTES", "AsyncTeeApi", "TeeApi", "fresh_nonce"]
 
 NONCE_BYTES = 32  # TEE providers require exactly 32 bytes
 T = TypeVar("T")
+_RETRY_OPTIONS = ("max_retries", "retry_ambiguous", "deadline")
 
 
 def fresh_nonce() -> str:
@@ -61,6 +63,24 @@ def _parsed(parse: Callable[[Any], T], path: str, body: bytes, response: httpx.R
         raise invalid(str(exc)) from exc
 
 
+def _tee_request(
+    http: httpx.Client | httpx.AsyncClient, path: str, params: Mapping[str, str], options: RequestOptions
+) -> httpx.Request:
+    """The GET with the call's options; no `strict_parsing`, as these answers are always checked."""
+    headers = dict(options.get("extra_headers") or {})
+    for name, value in headers.items():
+        if problem := header_problem(name, value):
+            raise RequestValidationError(problem)
+    return http.build_request(
+        "GET",
+        path,
+        params={**params, **(options.get("extra_query") or {})},
+        headers=headers,
+        timeout=options.get("timeout", httpx.USE_CLIENT_DEFAULT),
+        extensions={EXTENSION: {name: options[name] for name in _RETRY_OPTIONS if name in options}},  # type: ignore[literal-required]
+    )
+
+
 # unasync: begin async source
 class AsyncTeeApi:
     """The two `/tee/*` operations; answers typed, nothing checked."""
@@ -68,8 +88,10 @@ class AsyncTeeApi:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
-    async def _get(self, path: str, params: Mapping[str, str]) -> tuple[bytes, httpx.Response]:
-        request = self._requester.http_client.build_request("GET", path, params=params, extensions={EXTENSION: {}})
+    async def _get(
+        self, path: str, params: Mapping[str, str], options: RequestOptions | None
+    ) -> tuple[bytes, httpx.Response]:
+        request = _tee_request(self._requester.http_client, path, params, options or {})
         response = await self._requester.send_stream(request)
         try:
             return await response.aread(), response
@@ -78,15 +100,17 @@ class AsyncTeeApi:
         finally:
             await response.aclose()
 
-    async def attestation(self, model: str, nonce: str | bytes | None = None) -> Attestation:
+    async def attestation(
+        self, model: str, nonce: str | bytes | None = None, options: RequestOptions | None = None
+    ) -> Attestation:
         """`GET /tee/attestation` for `model` and `nonce` (32 random bytes when None)."""
         sent = checked_nonce(nonce)
-        body, response = await self._get("/tee/attestation", {"model": model, "nonce": sent})
+        body, response = await self._get("/tee/attestation", {"model": model, "nonce": sent}, options)
         return _parsed(lambda raw: Attestation.from_json(raw, sent_nonce=sent), "/tee/attestation", body, response)
 
-    async def signature(self, model: str, request_id: str) -> ResponseSignature:
+    async def signature(self, model: str, request_id: str, options: RequestOptions | None = None) -> ResponseSignature:
         """`GET /tee/signature` for one answer (`request_id` is the completion's id)."""
-        body, response = await self._get("/tee/signature", {"model": model, "request_id": request_id})
+        body, response = await self._get("/tee/signature", {"model": model, "request_id": request_id}, options)
         return _parsed(ResponseSignature.from_json, "/tee/signature", body, response)
 
 
@@ -100,8 +124,10 @@ class TeeApi:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
-    def _get(self, path: str, params: Mapping[str, str]) -> tuple[bytes, httpx.Response]:
-        request = self._requester.http_client.build_request("GET", path, params=params, extensions={EXTENSION: {}})
+    def _get(
+        self, path: str, params: Mapping[str, str], options: RequestOptions | None
+    ) -> tuple[bytes, httpx.Response]:
+        request = _tee_request(self._requester.http_client, path, params, options or {})
         response = self._requester.send_stream(request)
         try:
             return response.read(), response
@@ -110,15 +136,17 @@ class TeeApi:
         finally:
             response.close()
 
-    def attestation(self, model: str, nonce: str | bytes | None = None) -> Attestation:
+    def attestation(
+        self, model: str, nonce: str | bytes | None = None, options: RequestOptions | None = None
+    ) -> Attestation:
         """`GET /tee/attestation` for `model` and `nonce` (32 random bytes when None)."""
         sent = checked_nonce(nonce)
-        body, response = self._get("/tee/attestation", {"model": model, "nonce": sent})
+        body, response = self._get("/tee/attestation", {"model": model, "nonce": sent}, options)
         return _parsed(lambda raw: Attestation.from_json(raw, sent_nonce=sent), "/tee/attestation", body, response)
 
-    def signature(self, model: str, request_id: str) -> ResponseSignature:
+    def signature(self, model: str, request_id: str, options: RequestOptions | None = None) -> ResponseSignature:
         """`GET /tee/signature` for one answer (`request_id` is the completion's id)."""
-        body, response = self._get("/tee/signature", {"model": model, "request_id": request_id})
+        body, response = self._get("/tee/signature", {"model": model, "request_id": request_id}, options)
         return _parsed(ResponseSignature.from_json, "/tee/signature", body, response)
 
 

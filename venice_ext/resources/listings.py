@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import httpx
+
+from venice_ext._core._calls import options_of
 from venice_ext._core._paging import cursor_rule, offset_rule, page_number_rule
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext._core._symbols import (
@@ -70,10 +75,26 @@ class AsyncBilling(AsyncGeneratedBilling):
         currency: str | None = None,
         startTimestamp: datetime.datetime | None = None,
         endTimestamp: datetime.datetime | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> Path:
-        """Stream the usage history as CSV into `path` (written atomically); the path written."""
+        """Stream the usage history as CSV into `path` (written atomically); the path written.
+        The CSV is written as it comes, not parsed: there is no `strict_parsing` (nor, for a
+        GET, `extra_body`); a body that is not CSV raises ResponseValidationError."""
         params = _export_params(currency, startTimestamp, endTimestamp)
-        return await async_export_csv(self._streams, get_billing_usage_history, params, path)
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return await async_export_csv(self._streams, get_billing_usage_history, params, path, options)
 
 
 class AsyncCharacters(AsyncGeneratedCharacters):
@@ -104,10 +125,26 @@ class Billing(GeneratedBilling):
         currency: str | None = None,
         startTimestamp: datetime.datetime | None = None,
         endTimestamp: datetime.datetime | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> Path:
-        """Stream the usage history as CSV into `path` (written atomically); the path written."""
+        """Stream the usage history as CSV into `path` (written atomically); the path written.
+        The CSV is written as it comes, not parsed: there is no `strict_parsing` (nor, for a
+        GET, `extra_body`); a body that is not CSV raises ResponseValidationError."""
         params = _export_params(currency, startTimestamp, endTimestamp)
-        return export_csv(self._streams, get_billing_usage_history, params, path)
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return export_csv(self._streams, get_billing_usage_history, params, path, options)
 
 
 class Characters(GeneratedCharacters):

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from venice_ext._core._calls import options_of
 from venice_ext._core._errors_from import connection_error_from
 from venice_ext._core._paging import AsyncPages, Pages, offset_rule
-from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._symbols import (
     AsyncGeneratedX402,
     GeneratedX402,
@@ -35,6 +36,7 @@ _TRANSACTIONS = offset_rule("data.transactions", position="offset", size="limit"
 _Transaction = GetX402TransactionsResponseDataTransactionsItem
 # Replaced by the signing transport on every attempt; only sent as is without a wallet.
 _SIGNED_PER_REQUEST = "signed-per-request"
+_NEVER_WITH_A_WALLET = ("max_retries", "retry_ambiguous", "strict_parsing", "extra_body")
 
 
 def _identity(wallet: Wallet | None, address: str | None, sign_in: str | None) -> dict[str, str]:
@@ -48,15 +50,25 @@ def _identity(wallet: Wallet | None, address: str | None, sign_in: str | None) -
     }
 
 
-def _top_up_request(http: httpx.Client | httpx.AsyncClient, usd: float | None, max_usd: float | None) -> httpx.Request:
+def _top_up_request(
+    http: httpx.Client | httpx.AsyncClient, usd: float | None, max_usd: float | None, options: RequestOptions
+) -> httpx.Request:
     for name, value in (("usd", usd), ("max_usd", max_usd)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
             raise ValueError(f"top_up: {name} must be a positive number of USD, got {value!r}")
+    # Paid once: a retry could pay twice, so the options that would allow one are refused.
+    refused = [name for name in _NEVER_WITH_A_WALLET if options.get(name) not in (None, False, 0)]
+    if refused:
+        raise ConfigurationError(f"top_up with a wallet is sent once and answers a TopUpResult: {', '.join(refused)}")
+    deadline = {"deadline": options["deadline"]} if "deadline" in options else {}
     return http.build_request(
         "POST",
         "x402/top-up",
+        headers=options.get("extra_headers"),
+        params=options.get("extra_query"),
+        timeout=options.get("timeout", httpx.USE_CLIENT_DEFAULT),
         extensions={
-            EXTENSION: {"max_retries": 0, "retry_ambiguous": False},
+            EXTENSION: {"max_retries": 0, "retry_ambiguous": False, **deadline},
             WALLET_EXTENSION: TopUpOrder(usd, max_usd),
         },
     )
@@ -71,42 +83,107 @@ class AsyncX402(AsyncGeneratedX402):
         self._http_requester = requester
         self._wallet = wallet
 
-    async def balance(  # the wallet's own address and sign-in by default
-        self, *, walletAddress: str | None = None, sign_in_with_x: str | None = None, **options: Any
+    async def balance(  # type: ignore[override]  # the wallet's own address by default; GET: no extra_body
+        self,
+        *,
+        walletAddress: str | None = None,
+        sign_in_with_x: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> GetX402BalanceResponse:
         """The balance of `walletAddress` (default: the client's wallet)."""
         identity = _identity(self._wallet, walletAddress, sign_in_with_x)
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         return await super().balance(
             walletAddress=identity["walletAddress"], sign_in_with_x=identity["sign_in_with_x"], **options
         )
 
     def transactions(  # type: ignore[override]  # every transaction, across pages
-        self, *, walletAddress: str | None = None, sign_in_with_x: str | None = None, **params: Any
+        self,
+        *,
+        walletAddress: str | None = None,
+        sign_in_with_x: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **params: Any,
     ) -> AsyncPages[_Transaction]:
-        """Every ledger entry (TOP_UP, CHARGE, REFUND), newest first, fetched page by page."""
+        """Every ledger entry (TOP_UP, CHARGE, REFUND), newest first, fetched page by page; the
+        options go with every page's request."""
         fetch = super().transactions
         given: Mapping[str, Any] = {**_identity(self._wallet, walletAddress, sign_in_with_x), **params}
-        return AsyncPages(lambda page: fetch(**page), given, _TRANSACTIONS)
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return AsyncPages(lambda page: fetch(**page, **options), given, _TRANSACTIONS)
 
     async def top_up(  # type: ignore[override]  # the whole 402 flow, paid once
-        self, usd: float | None = None, *, max_usd: float | None = None, **generated: Any
+        self,
+        usd: float | None = None,
+        *,
+        max_usd: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **generated: Any,
     ) -> TopUpResult:
         """Add `usd` (default: Venice's minimum) to the wallet's balance; refused above `max_usd`.
 
         Raises `UnpayableRequirementError`, `TopUpRefusedError` (nothing signed),
         `PaymentRejectedError` (Venice refused the payment) or `PaymentOutcomeUnknownError`
-        (sent, no answer: never resent). Without a wallet this is the generated method:
+        (sent, no answer: never resent). With a wallet, `timeout`, `deadline`, `extra_headers`
+        and `extra_query` apply; `max_retries`, `retry_ambiguous=True`, `strict_parsing=True` and
+        `extra_body` are refused (ConfigurationError): the payment is sent once, its answer read
+        as a TopUpResult. Without a wallet this is the generated method, every option included:
         `top_up(payment_signature=...)` sends a payment signed elsewhere, answering Venice's body.
         """
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
         if self._wallet is None:
             if usd is not None or max_usd is not None:
                 raise ConfigurationError("top_up(usd) needs a wallet: AsyncVenice(wallet=...)")
             # The key client's plain operation, kept for payments signed outside this client.
-            return await super().top_up(**generated)  # type: ignore[return-value]
+            return await super().top_up(**options, **generated)  # type: ignore[return-value]
         if generated:
             raise TypeError(f"top_up: unexpected argument(s) {', '.join(sorted(generated))} with a wallet")
         http = self._http_requester.http_client
-        request = _top_up_request(http, usd, max_usd)
+        request = _top_up_request(http, usd, max_usd, options)
         try:
             response = await http.send(request)
         except httpx.TransportError as exc:
@@ -126,42 +203,107 @@ class X402(GeneratedX402):
         self._http_requester = requester
         self._wallet = wallet
 
-    def balance(  # the wallet's own address and sign-in by default
-        self, *, walletAddress: str | None = None, sign_in_with_x: str | None = None, **options: Any
+    def balance(  # type: ignore[override]  # the wallet's own address by default; GET: no extra_body
+        self,
+        *,
+        walletAddress: str | None = None,
+        sign_in_with_x: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> GetX402BalanceResponse:
         """The balance of `walletAddress` (default: the client's wallet)."""
         identity = _identity(self._wallet, walletAddress, sign_in_with_x)
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         return super().balance(
             walletAddress=identity["walletAddress"], sign_in_with_x=identity["sign_in_with_x"], **options
         )
 
     def transactions(  # type: ignore[override]  # every transaction, across pages
-        self, *, walletAddress: str | None = None, sign_in_with_x: str | None = None, **params: Any
+        self,
+        *,
+        walletAddress: str | None = None,
+        sign_in_with_x: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **params: Any,
     ) -> Pages[_Transaction]:
-        """Every ledger entry (TOP_UP, CHARGE, REFUND), newest first, fetched page by page."""
+        """Every ledger entry (TOP_UP, CHARGE, REFUND), newest first, fetched page by page; the
+        options go with every page's request."""
         fetch = super().transactions
         given: Mapping[str, Any] = {**_identity(self._wallet, walletAddress, sign_in_with_x), **params}
-        return Pages(lambda page: fetch(**page), given, _TRANSACTIONS)
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return Pages(lambda page: fetch(**page, **options), given, _TRANSACTIONS)
 
     def top_up(  # type: ignore[override]  # the whole 402 flow, paid once
-        self, usd: float | None = None, *, max_usd: float | None = None, **generated: Any
+        self,
+        usd: float | None = None,
+        *,
+        max_usd: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **generated: Any,
     ) -> TopUpResult:
         """Add `usd` (default: Venice's minimum) to the wallet's balance; refused above `max_usd`.
 
         Raises `UnpayableRequirementError`, `TopUpRefusedError` (nothing signed),
         `PaymentRejectedError` (Venice refused the payment) or `PaymentOutcomeUnknownError`
-        (sent, no answer: never resent). Without a wallet this is the generated method:
+        (sent, no answer: never resent). With a wallet, `timeout`, `deadline`, `extra_headers`
+        and `extra_query` apply; `max_retries`, `retry_ambiguous=True`, `strict_parsing=True` and
+        `extra_body` are refused (ConfigurationError): the payment is sent once, its answer read
+        as a TopUpResult. Without a wallet this is the generated method, every option included:
         `top_up(payment_signature=...)` sends a payment signed elsewhere, answering Venice's body.
         """
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
         if self._wallet is None:
             if usd is not None or max_usd is not None:
                 raise ConfigurationError("top_up(usd) needs a wallet: Venice(wallet=...)")
             # The key client's plain operation, kept for payments signed outside this client.
-            return super().top_up(**generated)  # type: ignore[return-value]
+            return super().top_up(**options, **generated)  # type: ignore[return-value]
         if generated:
             raise TypeError(f"top_up: unexpected argument(s) {', '.join(sorted(generated))} with a wallet")
         http = self._http_requester.http_client
-        request = _top_up_request(http, usd, max_usd)
+        request = _top_up_request(http, usd, max_usd, options)
         try:
             response = http.send(request)
         except httpx.TransportError as exc:
