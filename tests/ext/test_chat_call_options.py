@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import inspect
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypedDict
@@ -250,3 +251,66 @@ def test_strict_parsing_reaches_every_completion_of_a_tool_loop(
         fake.script("POST", path, drifted())
         with pytest.raises(e.ResponseValidationError):
             call(strict_parsing=True)
+
+
+def _drifted_chat_sse() -> SSE:
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": "not-a-number", "model": "m"}
+    return SSE([{**chunk, "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"}]}])
+
+
+STREAMS_DRIFTED = {
+    "chat.completions.stream": (CHAT, _drifted_chat_sse),
+    "responses.stream": (RESPONSES, lambda: sse(events(created_at="not-a-number"))),
+}
+
+
+@pytest.mark.parametrize("name", STREAMS_DRIFTED)
+def test_a_stream_takes_strict_parsing_and_its_final_answer_is_always_checked(
+    fake: FakeVenice, client: Venice, clock: FakeClock, name: str
+) -> None:
+    """As documented on `stream`: strict or not, an assembled answer that misfits the spec raises."""
+    path, drifted = STREAMS_DRIFTED[name]
+    for call in _on_both(client, fake, clock, name):
+        fake.script("POST", path, drifted(), drifted(), drifted())
+        for strict in (True, False, None):
+            with pytest.raises(e.ResponseValidationError) as caught:
+                call(strict_parsing=strict)
+            assert "not-a-number" in str(caught.value) or b"not-a-number" in caught.value.body
+
+
+OPTIONS = (
+    "timeout",
+    "max_retries",
+    "retry_ambiguous",
+    "deadline",
+    "strict_parsing",
+    "extra_headers",
+    "extra_query",
+    "extra_body",
+)
+
+
+@pytest.mark.parametrize("flavour", [Venice, AsyncVenice])
+def test_every_hand_written_method_names_every_option(flavour: type[Venice] | type[AsyncVenice]) -> None:
+    client = flavour(api_key=API_KEY, base_url="http://127.0.0.1:9/api/v1")
+    methods = [
+        client.chat.completions.create,
+        client.chat.completions.parse,
+        client.chat.completions.stream,
+        client.chat.run_tools,
+        client.chat.run_tools_stream,
+        client.responses.create,
+        client.responses.stream,
+    ]
+    for method in methods:
+        parameters = inspect.signature(method).parameters
+        missing = [
+            name
+            for name in OPTIONS
+            if parameters.get(name, None) is None or parameters[name].kind != inspect.Parameter.KEYWORD_ONLY
+        ]
+        assert not missing, f"{method.__qualname__} lacks {missing}"
+    if isinstance(client, Venice):
+        client.close()
+    else:
+        asyncio.run(client.aclose())
