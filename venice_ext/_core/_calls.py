@@ -6,7 +6,7 @@ and the typed answer (or typed error) from a read response. Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -15,7 +15,7 @@ from venice_ext._core._bodies import _bodies, operation_body, split_call_argumen
 from venice_ext._core._config import header_problem
 from venice_ext._core._drift import drifted_or_raise
 from venice_ext._core._errors_from import error_from_response
-from venice_ext._core._requester import Operation, RequestOptions
+from venice_ext._core._requester import TRANSPORT_OPTIONS, Operation, RequestOptions
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION
 from venice_ext.errors import RequestValidationError
@@ -32,16 +32,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-# The per-call options that travel in the request's extensions: the retry transport reads
-# the first three, the sender's parse `strict_parsing`.
-_TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline", "strict_parsing"], ...] = (
-    "retry_ambiguous",
-    "max_retries",
-    "deadline",
-    "strict_parsing",
-)
 
 
 def options_of(**given: Any) -> RequestOptions:
@@ -67,7 +57,7 @@ def http_request(
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
-    transport_options = {name: options[name] for name in _TRANSPORT_OPTIONS if name in options}
+    transport_options = {name: options[name] for name in TRANSPORT_OPTIONS if name in options}
     request["extensions"] = {EXTENSION: transport_options}
     if "timeout" in options:
         request["timeout"] = options["timeout"]
@@ -135,6 +125,6 @@ def apply_defaults(request: httpx.Request, defaults: RequestOptions) -> None:
         request.headers.setdefault(key, value)
     options = request.extensions.get(EXTENSION)
     if isinstance(options, dict):
-        for name in _TRANSPORT_OPTIONS:
+        for name in TRANSPORT_OPTIONS:
             if name in defaults:
                 options.setdefault(name, defaults[name])

@@ -13,14 +13,14 @@ endpoint module itself, with the body as a model, a dict or keyword fields.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypedDict, TypeVar
+from typing import Any, Literal, Protocol, TypedDict, TypeVar
 
 import httpx
 
 from venice_ext._core._api_response import APIResponse
 from venice_ext._core._transport import TransportHooks
 
-__all__ = ["AsyncRequester", "Operation", "RequestOptions", "Requester"]
+__all__ = ["TRANSPORT_OPTIONS", "AsyncRequester", "Operation", "RequestOptions", "Requester"]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -47,6 +47,16 @@ class RequestOptions(TypedDict, total=False):
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, Any]
     extra_body: Mapping[str, Any]
+
+
+# The per-call options that travel in the request's extensions: the retry transport reads
+# the first three, the sender's parse `strict_parsing`.
+TRANSPORT_OPTIONS: tuple[Literal["retry_ambiguous", "max_retries", "deadline", "strict_parsing"], ...] = (
+    "retry_ambiguous",
+    "max_retries",
+    "deadline",
+    "strict_parsing",
+)
 
 
 # unasync: begin async source

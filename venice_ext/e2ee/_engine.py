@@ -153,22 +153,23 @@ class AsyncE2EEEngine:
         self,
         prepared: PreparedRequest,
         body: RequestModel,
-        extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
-        deadline: float | None = None,
+        call_options: RequestOptions,
     ) -> AsyncE2EEChatStream:
-        """Send the sealed request with the session's headers; the stream that opens the answer."""
+        """Send the sealed request with the session's headers and the call's options; the stream
+        that opens the answer."""
         with needs_extra():
             from venice_ext.e2ee._stream import AsyncE2EEChatStream
         session, options = prepared.session, prepared.options
+        headers = {**_without_tee_headers(call_options.get("extra_headers")), **session.headers()}
         request = stream_request(
             self._requester.http_client,
             create_chat_completion,
             body,
             accept="text/event-stream",
             idle_timeout=idle_timeout,
-            extra_headers={**_without_tee_headers(extra_headers), **session.headers()},
-            deadline=deadline,
+            extra_headers=None,
+            options={**call_options, "extra_headers": headers},
         )
         response = await self._requester.send_stream(request)
 
@@ -301,22 +302,23 @@ class E2EEEngine:
         self,
         prepared: PreparedRequest,
         body: RequestModel,
-        extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
-        deadline: float | None = None,
+        call_options: RequestOptions,
     ) -> E2EEChatStream:
-        """Send the sealed request with the session's headers; the stream that opens the answer."""
+        """Send the sealed request with the session's headers and the call's options; the stream
+        that opens the answer."""
         with needs_extra():
             from venice_ext.e2ee._stream import E2EEChatStream
         session, options = prepared.session, prepared.options
+        headers = {**_without_tee_headers(call_options.get("extra_headers")), **session.headers()}
         request = stream_request(
             self._requester.http_client,
             create_chat_completion,
             body,
             accept="text/event-stream",
             idle_timeout=idle_timeout,
-            extra_headers={**_without_tee_headers(extra_headers), **session.headers()},
-            deadline=deadline,
+            extra_headers=None,
+            options={**call_options, "extra_headers": headers},
         )
         response = self._requester.send_stream(request)
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._calls import options_of
+from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncChatStream, ChatStream
 from venice_ext._core._symbols import (
@@ -82,24 +83,45 @@ class AsyncCompletions:
         timeout: float | httpx.Timeout | None = None,
         e2ee: bool | E2EEOptions = False,
         deadline: float | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> CreateChatCompletionResponse:
         """A whole chat completion. Keyword arguments are the spec's request fields.
 
-        `e2ee=True` (or an E2EEOptions, or `venice_parameters={"enable_e2ee": True}`): end-to-end
-        encrypted to an attested enclave; streamed underneath, as E2EE requires, and assembled.
+        The per-call options (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`,
+        `strict_parsing`, `extra_headers`, `extra_query`, `extra_body`) mean what they mean on
+        every generated method. `e2ee=True` (or an E2EEOptions, or
+        `venice_parameters={"enable_e2ee": True}`): end-to-end encrypted to an attested enclave;
+        streamed underneath, as E2EE requires, and assembled.
         """
         _refuse_stream_flag(params)
+        call_options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         options = e2ee_options(e2ee, params)
         if options is not None:
-            idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
-            stream = await self._e2ee_stream(
-                model, messages, params, extra_body, extra_headers, idle, options, deadline
-            )
+            stream = await self._e2ee_stream(model, messages, params, extra_body, None, options, call_options)
             return await stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = await self._requester.call(
-            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
+            create_chat_completion,
+            body=request,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            strict_parsing=strict_parsing,
+            extra_query=extra_query,
         )
         return result
 
@@ -109,13 +131,34 @@ class AsyncCompletions:
         model: str,
         messages: Iterable[Mapping[str, Any]],
         response_format: type[T],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ParsedCompletion[T]:
         """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
         TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
-        text, when the reply does not fit."""
+        text, when the reply does not fit. The per-call options are `create`'s."""
         wire_format, parser = structured_format(response_format)
-        completion = await self.create(model=model, messages=messages, response_format=wire_format, **params)
+        completion = await self.create(
+            model=model,
+            messages=messages,
+            response_format=wire_format,
+            extra_body=extra_body,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            strict_parsing=strict_parsing,
+            extra_query=extra_query,
+            **params,
+        )
         return parse_reply(completion, parser)
 
     async def stream(
@@ -129,22 +172,39 @@ class AsyncCompletions:
         progress_timeout: float | None = None,
         e2ee: bool | E2EEOptions = False,
         deadline: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> AsyncChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
-        comments count as activity); `progress_timeout` bounds the time without a data event
-        (a server that only pings), checked as bytes arrive; `deadline` (seconds) bounds the whole
-        call, retries and streaming included (StreamTimeoutError with the partial answer). `e2ee=True`: see `create`;
-        the chunks are decrypted as they arrive and the answer's signature checked at the end.
+        comments count as activity; it replaces the read phase of `timeout`); `progress_timeout`
+        bounds the time without a data event (a server that only pings), checked as bytes arrive;
+        `deadline` (seconds) bounds the whole call, retries and streaming included
+        (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
+        for the same signature but changes nothing here: chunks are read leniently whatever
+        it says, and an assembled `final()` that does not fit the spec always raises
+        ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
+        arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
+        call_options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         options = e2ee_options(e2ee, params)
         if options is not None:
-            sealed = await self._e2ee_stream(
-                model, messages, params, extra_body, extra_headers, idle_timeout, options, deadline
-            )
+            sealed = await self._e2ee_stream(model, messages, params, extra_body, idle_timeout, options, call_options)
             sealed.progress_timeout = progress_timeout  # read when iteration starts
             return sealed
         request = build_chat_request(model, messages, params, extra_body, stream=True)
@@ -156,8 +216,8 @@ class AsyncCompletions:
                 request,
                 accept="text/event-stream",
                 idle_timeout=idle_timeout,
-                extra_headers=extra_headers,
-                deadline=deadline,
+                extra_headers=None,
+                options=call_options,
             )
         )
         return AsyncChatStream(response, progress_timeout=progress_timeout)
@@ -168,14 +228,13 @@ class AsyncCompletions:
         messages: Iterable[Mapping[str, Any]],
         params: Mapping[str, Any],
         extra_body: Mapping[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
         options: E2EEOptions,
-        deadline: float | None = None,
+        call_options: RequestOptions,
     ) -> AsyncE2EEChatStream:
         prepared = await self._e2ee.prepare(model, messages, params, extra_body, options)
         request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
-        return await self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout, deadline)
+        return await self._e2ee.open_stream(prepared, request, idle_timeout, call_options)
 
 
 # unasync: end async source
@@ -201,22 +260,45 @@ class Completions:
         timeout: float | httpx.Timeout | None = None,
         e2ee: bool | E2EEOptions = False,
         deadline: float | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> CreateChatCompletionResponse:
         """A whole chat completion. Keyword arguments are the spec's request fields.
 
-        `e2ee=True` (or an E2EEOptions, or `venice_parameters={"enable_e2ee": True}`): end-to-end
-        encrypted to an attested enclave; streamed underneath, as E2EE requires, and assembled.
+        The per-call options (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`,
+        `strict_parsing`, `extra_headers`, `extra_query`, `extra_body`) mean what they mean on
+        every generated method. `e2ee=True` (or an E2EEOptions, or
+        `venice_parameters={"enable_e2ee": True}`): end-to-end encrypted to an attested enclave;
+        streamed underneath, as E2EE requires, and assembled.
         """
         _refuse_stream_flag(params)
+        call_options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         options = e2ee_options(e2ee, params)
         if options is not None:
-            idle = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
-            stream = self._e2ee_stream(model, messages, params, extra_body, extra_headers, idle, options, deadline)
+            stream = self._e2ee_stream(model, messages, params, extra_body, None, options, call_options)
             return stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = self._requester.call(
-            create_chat_completion, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
+            create_chat_completion,
+            body=request,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            strict_parsing=strict_parsing,
+            extra_query=extra_query,
         )
         return result
 
@@ -226,13 +308,34 @@ class Completions:
         model: str,
         messages: Iterable[Mapping[str, Any]],
         response_format: type[T],
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ParsedCompletion[T]:
         """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
         TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
-        text, when the reply does not fit."""
+        text, when the reply does not fit. The per-call options are `create`'s."""
         wire_format, parser = structured_format(response_format)
-        completion = self.create(model=model, messages=messages, response_format=wire_format, **params)
+        completion = self.create(
+            model=model,
+            messages=messages,
+            response_format=wire_format,
+            extra_body=extra_body,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            strict_parsing=strict_parsing,
+            extra_query=extra_query,
+            **params,
+        )
         return parse_reply(completion, parser)
 
     def stream(
@@ -246,22 +349,39 @@ class Completions:
         progress_timeout: float | None = None,
         e2ee: bool | E2EEOptions = False,
         deadline: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ChatStream:
         """A streamed chat completion: iterate typed chunks, `text_deltas()`, `final()`.
 
         `idle_timeout` bounds the silence between bytes of the stream (keep-alive
-        comments count as activity); `progress_timeout` bounds the time without a data event
-        (a server that only pings), checked as bytes arrive; `deadline` (seconds) bounds the whole
-        call, retries and streaming included (StreamTimeoutError with the partial answer). `e2ee=True`: see `create`;
-        the chunks are decrypted as they arrive and the answer's signature checked at the end.
+        comments count as activity; it replaces the read phase of `timeout`); `progress_timeout`
+        bounds the time without a data event (a server that only pings), checked as bytes arrive;
+        `deadline` (seconds) bounds the whole call, retries and streaming included
+        (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
+        for the same signature but changes nothing here: chunks are read leniently whatever
+        it says, and an assembled `final()` that does not fit the spec always raises
+        ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
+        arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
+        call_options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         options = e2ee_options(e2ee, params)
         if options is not None:
-            sealed = self._e2ee_stream(
-                model, messages, params, extra_body, extra_headers, idle_timeout, options, deadline
-            )
+            sealed = self._e2ee_stream(model, messages, params, extra_body, idle_timeout, options, call_options)
             sealed.progress_timeout = progress_timeout  # read when iteration starts
             return sealed
         request = build_chat_request(model, messages, params, extra_body, stream=True)
@@ -273,8 +393,8 @@ class Completions:
                 request,
                 accept="text/event-stream",
                 idle_timeout=idle_timeout,
-                extra_headers=extra_headers,
-                deadline=deadline,
+                extra_headers=None,
+                options=call_options,
             )
         )
         return ChatStream(response, progress_timeout=progress_timeout)
@@ -285,14 +405,13 @@ class Completions:
         messages: Iterable[Mapping[str, Any]],
         params: Mapping[str, Any],
         extra_body: Mapping[str, Any] | None,
-        extra_headers: Mapping[str, str] | None,
         idle_timeout: float | None,
         options: E2EEOptions,
-        deadline: float | None = None,
+        call_options: RequestOptions,
     ) -> E2EEChatStream:
         prepared = self._e2ee.prepare(model, messages, params, extra_body, options)
         request = build_chat_request(model, prepared.messages, prepared.params, extra_body, stream=True)
-        return self._e2ee.open_stream(prepared, request, extra_headers, idle_timeout, deadline)
+        return self._e2ee.open_stream(prepared, request, idle_timeout, call_options)
 
 
 # unasync: end sync twin

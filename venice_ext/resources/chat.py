@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import httpx
+
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
 from venice_ext.resources._chat_completions import AsyncCompletions, Completions, build_chat_request
@@ -23,6 +25,11 @@ from venice_ext.tools._loop import (
 )
 
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
+
+
+def _options(**given: Any) -> dict[str, Any]:
+    """The per-call options that were given, for every completion of a tool loop."""
+    return {name: value for name, value in given.items() if value is not None}
 
 
 # unasync: begin async source
@@ -47,6 +54,14 @@ class AsyncChat:
         tool_timeout: float | None = None,
         on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
         raise_tool_errors: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **create_kwargs: Any,
     ) -> ToolLoopResult:
         """Ask, run the tools the model calls, send back the results, until it answers without tools.
@@ -56,6 +71,9 @@ class AsyncChat:
         tool, an exception, a timeout) is reported to the model so it can correct
         itself; `raise_tool_errors=True` lets a tool's exception propagate instead.
         Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
+        The per-call options (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`,
+        `strict_parsing`, `extra_headers`, `extra_query`, `extra_body`) apply to every completion
+        the loop asks for, as `chat.completions.create` takes them.
         """
         return await self._loop.run(
             LoopRequest(
@@ -67,7 +85,17 @@ class AsyncChat:
                 tool_timeout,
                 on_tool_call,
                 raise_tool_errors,
-                create_kwargs,
+                create_kwargs
+                | _options(
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    retry_ambiguous=retry_ambiguous,
+                    deadline=deadline,
+                    strict_parsing=strict_parsing,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                ),
             )
         )
 
@@ -82,6 +110,14 @@ class AsyncChat:
         tool_timeout: float | None = None,
         on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
         raise_tool_errors: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **create_kwargs: Any,
     ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
@@ -95,7 +131,17 @@ class AsyncChat:
                 tool_timeout,
                 on_tool_call,
                 raise_tool_errors,
-                create_kwargs,
+                create_kwargs
+                | _options(
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    retry_ambiguous=retry_ambiguous,
+                    deadline=deadline,
+                    strict_parsing=strict_parsing,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                ),
             )
         )
 
@@ -125,6 +171,14 @@ class Chat:
         tool_timeout: float | None = None,
         on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
         raise_tool_errors: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **create_kwargs: Any,
     ) -> ToolLoopResult:
         """Ask, run the tools the model calls, send back the results, until it answers without tools.
@@ -134,6 +188,9 @@ class Chat:
         tool, an exception, a timeout) is reported to the model so it can correct
         itself; `raise_tool_errors=True` lets a tool's exception propagate instead.
         Raises MaxIterationsError after `max_iterations` completions that still ask for tools.
+        The per-call options (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`,
+        `strict_parsing`, `extra_headers`, `extra_query`, `extra_body`) apply to every completion
+        the loop asks for, as `chat.completions.create` takes them.
         """
         return self._loop.run(
             LoopRequest(
@@ -145,7 +202,17 @@ class Chat:
                 tool_timeout,
                 on_tool_call,
                 raise_tool_errors,
-                create_kwargs,
+                create_kwargs
+                | _options(
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    retry_ambiguous=retry_ambiguous,
+                    deadline=deadline,
+                    strict_parsing=strict_parsing,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                ),
             )
         )
 
@@ -160,6 +227,14 @@ class Chat:
         tool_timeout: float | None = None,
         on_tool_call: Callable[[ToolCallRecord], Any] | None = None,
         raise_tool_errors: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        deadline: float | None = None,
+        strict_parsing: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **create_kwargs: Any,
     ) -> Iterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
@@ -173,7 +248,17 @@ class Chat:
                 tool_timeout,
                 on_tool_call,
                 raise_tool_errors,
-                create_kwargs,
+                create_kwargs
+                | _options(
+                    timeout=timeout,
+                    max_retries=max_retries,
+                    retry_ambiguous=retry_ambiguous,
+                    deadline=deadline,
+                    strict_parsing=strict_parsing,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                ),
             )
         )
 

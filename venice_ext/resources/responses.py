@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
+from venice_ext._core._calls import options_of
 from venice_ext._core._drift import DriftedBody
-from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncStream, Stream
 from venice_ext._core._symbols import (
@@ -72,8 +73,7 @@ def _events_request(
     params: Mapping[str, Any],
     extra_body: Mapping[str, Any] | None,
     idle_timeout: float | None,
-    extra_headers: Mapping[str, str] | None,
-    deadline: float | None = None,
+    options: RequestOptions,
 ) -> httpx.Request:
     body = build_responses_request(model, input, params, extra_body, stream=True)
     return stream_request(
@@ -82,8 +82,8 @@ def _events_request(
         body,
         accept="text/event-stream",
         idle_timeout=idle_timeout,
-        extra_headers=extra_headers,
-        deadline=deadline,
+        extra_headers=None,
+        options=options,
     )
 
 
@@ -148,13 +148,27 @@ class AsyncResponses:
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         deadline: float | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> CreateResponseResponse:
-        """A whole response. Keyword arguments are the spec's request fields."""
+        """A whole response. Keyword arguments are the spec's request fields; the per-call options
+        (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`, `strict_parsing`, `extra_headers`,
+        `extra_query`, `extra_body`) mean what they mean on every generated method."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
         try:
             result: CreateResponseResponse = await self._requester.call(
-                create_response, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
+                create_response,
+                body=request,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                retry_ambiguous=retry_ambiguous,
+                strict_parsing=strict_parsing,
+                extra_query=extra_query,
             )
         except ResponseValidationError as exc:
             return _retyped(exc)
@@ -169,16 +183,33 @@ class AsyncResponses:
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
         deadline: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> AsyncResponseStream:
         """A streamed response: iterate typed events, `text_deltas()`, `final()`.
 
-        `idle_timeout` bounds the silence between bytes of the stream; `deadline` (seconds) bounds the
-        whole call, retries and streaming included (StreamTimeoutError with the partial answer).
+        `idle_timeout` bounds the silence between bytes of the stream (it replaces the read phase
+        of `timeout`); `deadline` (seconds) bounds the whole call, retries and streaming included
+        (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
+        for the same signature but changes nothing here: events are read leniently whatever it
+        says, and a `final()` response that does not fit the spec always raises
+        ResponseValidationError.
         """
-        request = _events_request(
-            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers, deadline
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
+        request = _events_request(self._requester.http_client, model, input, params, extra_body, idle_timeout, options)
         return AsyncResponseStream(await self._requester.send_stream(request))
 
 
@@ -224,13 +255,27 @@ class Responses:
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         deadline: float | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> CreateResponseResponse:
-        """A whole response. Keyword arguments are the spec's request fields."""
+        """A whole response. Keyword arguments are the spec's request fields; the per-call options
+        (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`, `strict_parsing`, `extra_headers`,
+        `extra_query`, `extra_body`) mean what they mean on every generated method."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
         try:
             result: CreateResponseResponse = self._requester.call(
-                create_response, body=request, extra_headers=extra_headers, timeout=timeout, deadline=deadline
+                create_response,
+                body=request,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                retry_ambiguous=retry_ambiguous,
+                strict_parsing=strict_parsing,
+                extra_query=extra_query,
             )
         except ResponseValidationError as exc:
             return _retyped(exc)
@@ -245,16 +290,33 @@ class Responses:
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
         deadline: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        strict_parsing: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> ResponseStream:
         """A streamed response: iterate typed events, `text_deltas()`, `final()`.
 
-        `idle_timeout` bounds the silence between bytes of the stream; `deadline` (seconds) bounds the
-        whole call, retries and streaming included (StreamTimeoutError with the partial answer).
+        `idle_timeout` bounds the silence between bytes of the stream (it replaces the read phase
+        of `timeout`); `deadline` (seconds) bounds the whole call, retries and streaming included
+        (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
+        for the same signature but changes nothing here: events are read leniently whatever it
+        says, and a `final()` response that does not fit the spec always raises
+        ResponseValidationError.
         """
-        request = _events_request(
-            self._requester.http_client, model, input, params, extra_body, idle_timeout, extra_headers, deadline
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            strict_parsing=strict_parsing,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
+        request = _events_request(self._requester.http_client, model, input, params, extra_body, idle_timeout, options)
         return ResponseStream(self._requester.send_stream(request))
 
 
