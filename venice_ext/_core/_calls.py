@@ -44,6 +44,13 @@ def http_request(
     operation: Operation[Any], params: Mapping[str, Any], body: Any, options: RequestOptions
 ) -> dict[str, Any]:
     """The keyword arguments for `httpx.Client.request` that send `operation` with these options."""
+    if body is None and options.get("extra_body"):
+        # Nothing is silently dropped: a GET (or a call given no body) has nowhere to put them.
+        name = getattr(operation, "OPERATION_ID", getattr(operation, "__name__", "call"))
+        raise RequestValidationError(
+            f"{name}: extra_body {sorted(options['extra_body'])} has no request body to go in; "
+            "this call sends none (use extra_query for query parameters)"
+        )
     kwargs = dict(params)
     if body is not None:
         kwargs["body"] = body
