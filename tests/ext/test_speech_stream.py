@@ -13,7 +13,7 @@ import pytest
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncSpeechStream, AsyncVenice, SpeechStream, Venice
 from venice_ext import errors as e
-from venice_ext.testing import DropAfter, FakeVenice, Reply
+from venice_ext.testing import DropAfter, FakeVenice, Reply, Stall
 from venice_ext.testing._canned_media import TINY_MP3
 
 # Four frames of a (silent) MP3, as a sentence-by-sentence stream would deliver them.
@@ -206,3 +206,54 @@ def test_async_twin(fake: FakeVenice, tmp_path: Path) -> None:
     assert chunks == CHUNKS and failure is e.StreamInterruptedError and created == TINY_MP3
     assert target.read_bytes() == AUDIO
     assert [path.name for path in tmp_path.iterdir()] == ["hello.mp3"], "no broken file, no temp file"
+
+
+def _twins(fake: FakeVenice) -> list[Any]:
+    """Read the streamed audio whole: sync, async over httpx, async over aiohttp."""
+    from tests.ext.conftest import FakeClock
+    from venice_ext import aiohttp_transport
+
+    hooks = FakeClock().hooks()
+
+    def sync(**options: Any) -> bytes:
+        with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=hooks) as client:
+            return b"".join(stream_of(client, **options))
+
+    def on_async(transport: Any) -> Any:
+        async def read(**options: Any) -> bytes:
+            async with AsyncVenice(
+                api_key=API_KEY, base_url=fake.base_url, hooks=hooks, transport=transport() if transport else None
+            ) as client:
+                stream = await client.audio.speech.stream(input="Hello.", model="tts-kokoro", **options)
+                return b"".join([chunk async for chunk in stream])
+
+        return lambda **options: asyncio.run(read(**options))
+
+    return [sync, on_async(None), on_async(aiohttp_transport)]
+
+
+def test_stream_per_call_options_reach_the_wire(fake: FakeVenice) -> None:
+    fake.set_default("POST", "/audio/speech", audio_reply())
+    for index, read in enumerate(_twins(fake)):
+        assert read(extra_query={"trace": f"on-{index}"}, extra_headers={"X-Trace": f"t-{index}"}) == AUDIO
+        seen = fake.requests_to("POST", "/audio/speech")[-1]
+        assert f"trace=on-{index}" in seen.query and seen.headers.get("x-trace") == f"t-{index}"
+
+
+def test_stream_max_retries_0_stops_the_retry_the_default_makes(fake: FakeVenice) -> None:
+    busy = Reply(status=503, json={"error": "busy"})
+    sent = 0
+    for read in _twins(fake):
+        fake.script("POST", "/audio/speech", busy, audio_reply(), busy)
+        assert read() == AUDIO  # the default retries the 503
+        with pytest.raises(e.APIStatusError) as caught:
+            read(max_retries=0)
+        assert caught.value.status_code == 503
+        sent += 3
+        assert len(fake.requests_to("POST", "/audio/speech")) == sent
+
+
+def test_stream_timeout_is_a_per_call_httpx_timeout(fake: FakeVenice) -> None:
+    fake.script("POST", "/audio/speech", Stall(1.0, audio_reply()))
+    with Venice(api_key=API_KEY, base_url=fake.base_url, max_retries=0) as client, pytest.raises(e.APITimeoutError):
+        b"".join(stream_of(client, timeout=0.2))

@@ -17,9 +17,10 @@ from typing import Any, Self
 
 import httpx
 
+from venice_ext._core._calls import options_of
 from venice_ext._core._files import async_offload, offload
 from venice_ext._core._media import Media, OutputTarget
-from venice_ext._core._requester import AsyncRequester, Requester
+from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._symbols import (
     AsyncGeneratedAudio,
@@ -87,17 +88,11 @@ def _speech_request(
     extra_body: Mapping[str, Any] | None,
     idle_timeout: float | None,
     extra_headers: Mapping[str, str] | None,
-    deadline: float | None = None,
+    options: RequestOptions,
 ) -> httpx.Request:
     body = build_speech_request(input, params, extra_body, streaming=True)
     return stream_request(
-        http,
-        create_speech,
-        body,
-        accept=None,
-        idle_timeout=idle_timeout,
-        extra_headers=extra_headers,
-        deadline=deadline,
+        http, create_speech, body, accept=None, idle_timeout=idle_timeout, extra_headers=extra_headers, options=options
     )
 
 
@@ -157,11 +152,23 @@ class AsyncSpeech:
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
         deadline: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> AsyncSpeechStream:
-        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
+        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes;
+        the per-call options are those of `create` (the audio is bytes, so there is no `strict_parsing`)."""
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            extra_query=extra_query,
+        )
         request = _speech_request(
-            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, deadline
+            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, options
         )
         return AsyncSpeechStream(await self._requester.send_stream(request))
 
@@ -246,11 +253,23 @@ class Speech:
         extra_headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
         deadline: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_ambiguous: bool | None = None,
+        extra_query: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> SpeechStream:
-        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes."""
+        """The audio as it is made (`streaming: true`). `idle_timeout` bounds the silence between bytes;
+        the per-call options are those of `create` (the audio is bytes, so there is no `strict_parsing`)."""
+        options = options_of(
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            deadline=deadline,
+            extra_query=extra_query,
+        )
         request = _speech_request(
-            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, deadline
+            self._requester.http_client, input, params, extra_body, idle_timeout, extra_headers, options
         )
         return SpeechStream(self._requester.send_stream(request))
 
