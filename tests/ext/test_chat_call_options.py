@@ -269,17 +269,39 @@ STREAMS_DRIFTED = {
 
 
 @pytest.mark.parametrize("name", STREAMS_DRIFTED)
-def test_a_stream_takes_strict_parsing_and_its_final_answer_is_always_checked(
-    fake: FakeVenice, client: Venice, clock: FakeClock, name: str
+def test_a_streamed_answer_that_drifted_follows_strict_parsing_like_a_whole_one(
+    fake: FakeVenice, client: Venice, clock: FakeClock, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """As documented on `stream`: strict or not, an assembled answer that misfits the spec raises."""
+    """`final()` of a drifted stream: strict, the error; else the answer as read, with a warning."""
     path, drifted = STREAMS_DRIFTED[name]
+    warned: set[str] = set()
+    monkeypatch.setattr(_drift, "_warned", warned)
     for call in _on_both(client, fake, clock, name):
+        warned.clear()
         fake.script("POST", path, drifted(), drifted(), drifted())
-        for strict in (True, False, None):
-            with pytest.raises(e.ResponseValidationError) as caught:
-                call(strict_parsing=strict)
-            assert "not-a-number" in str(caught.value) or b"not-a-number" in caught.value.body
+        with pytest.raises(e.ResponseValidationError) as caught:
+            call(strict_parsing=True)
+        assert "not-a-number" in str(caught.value) or b"not-a-number" in caught.value.body
+        drift_warnings = 0
+        for strict in (False, None):
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                answer = call(strict_parsing=strict)
+            drift_warnings += sum(issubclass(w.category, SpecDriftWarning) for w in seen)
+            assert isinstance(answer, DriftedBody) and "created" in answer.drift
+            assert answer.raw["created" if name.startswith("chat") else "created_at"] == "not-a-number"
+        assert drift_warnings == 1  # one per schema path
+
+
+@pytest.mark.parametrize("name", STREAMS_DRIFTED)
+def test_a_strict_client_makes_a_drifted_stream_an_error(fake: FakeVenice, name: str) -> None:
+    path, drifted = STREAMS_DRIFTED[name]
+    fake.script("POST", path, drifted(), drifted())
+    with Venice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=True) as strict_client:
+        call = _on_both(strict_client, fake, FakeClock(), name)[0]
+        with pytest.raises(e.ResponseValidationError):
+            call()
+        assert isinstance(call(strict_parsing=False), DriftedBody)  # the call's choice wins
 
 
 OPTIONS = (

@@ -21,9 +21,20 @@ import httpx
 from venice_ext._core._headers import request_id_of
 from venice_ext.errors import ResponseValidationError
 
-__all__ = ["STRICT_ENV", "DriftedBody", "SpecDriftWarning", "drifted_or_raise", "strict_parsing"]
+__all__ = [
+    "STRICT_ENV",
+    "STRICT_EXTENSION",
+    "DriftedBody",
+    "SpecDriftWarning",
+    "drifted_json",
+    "drifted_or_raise",
+    "strict_parsing",
+]
 
 STRICT_ENV = "VENICE_STRICT_PARSING"
+# Where the sender leaves a stream's effective strictness (the call's, else the client's)
+# in the response's extensions, for whatever assembles the streamed answer.
+STRICT_EXTENSION = "venice_ext.strict_parsing"
 
 
 class SpecDriftWarning(UserWarning):
@@ -105,12 +116,35 @@ def drifted_or_raise(
             data = response.json()
         except (ValueError, RecursionError, UnicodeDecodeError):
             data = None
-    if not isinstance(data, dict):
+    return drifted_json(
+        f"{method} {path}",
+        data,
+        exc,
+        strict=strict,
+        status_code=response.status_code,
+        body=response.content,
+        request_id=request_id_of(response.headers),
+    )
+
+
+def drifted_json(
+    what: str,
+    data: Any,
+    exc: BaseException,
+    *,
+    strict: bool,
+    status_code: int,
+    body: bytes,
+    request_id: str | None,
+) -> DriftedBody:
+    """`data` (decoded JSON that did not fit its model) as a DriftedBody after one SpecDriftWarning
+    per schema path; strict, or not a JSON object, the ResponseValidationError."""
+    if strict or strict_parsing() or not isinstance(data, dict):
         raise ResponseValidationError(
-            f"{method} {path}: the {response.status_code} answer does not fit the spec: {exc}",
-            status_code=response.status_code,
-            body=response.content,
-            request_id=request_id_of(response.headers),
+            f"{what}: the {status_code} answer does not fit the spec: {exc}",
+            status_code=status_code,
+            body=body,
+            request_id=request_id,
         ) from exc
     where = _schema_path(exc)
     with _warned_lock:
@@ -118,7 +152,7 @@ def drifted_or_raise(
         _warned.add(where)
     if first:
         warnings.warn(
-            f"{method} {path}: the answer does not fit the pinned spec at {where} ({exc}); returned as read, "
+            f"{what}: the answer does not fit the pinned spec at {where} ({exc}); returned as read, "
             f"raw JSON in .raw. Run `venice spec diff` to see what changed; strict_parsing=True "
             f"or {STRICT_ENV}=1 makes this an error",
             SpecDriftWarning,

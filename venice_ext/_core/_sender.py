@@ -24,6 +24,7 @@ from venice_ext._core._calls import (
     options_of,
     strict_of,
 )
+from venice_ext._core._drift import STRICT_EXTENSION
 from venice_ext._core._errors_from import (
     connection_error_from,
     error_from_response,
@@ -188,6 +189,7 @@ class AsyncSender:
                 await response.aclose()
             raise error_from_response(response)
         warn_if_deprecated(response.headers)
+        response.extensions[STRICT_EXTENSION] = strict_of({"extensions": request.extensions}, self._strict_parsing)
         return response
 
 
@@ -342,6 +344,7 @@ class Sender:
                 response.close()
             raise error_from_response(response)
         warn_if_deprecated(response.headers)
+        response.extensions[STRICT_EXTENSION] = strict_of({"extensions": request.extensions}, self._strict_parsing)
         return response
 
 

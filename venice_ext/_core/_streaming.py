@@ -28,6 +28,7 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 
 from venice_ext._core._chunks import ChatCompletionChunk
+from venice_ext._core._drift import STRICT_EXTENSION
 from venice_ext._core._errors_from import connection_error_from, request_id_of
 from venice_ext._core._handlers import DONE, ChatChunkHandler, EventHandler, decode_payload
 from venice_ext._core._sse import SSEDecoder
@@ -196,7 +197,11 @@ class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
     handler: ChatChunkHandler
 
     def __init__(self, response: httpx.Response, *, progress_timeout: float | None = None) -> None:
-        super().__init__(response, ChatChunkHandler(response.headers), progress_timeout=progress_timeout)
+        super().__init__(
+            response,
+            ChatChunkHandler(response.headers, strict=response.extensions.get(STRICT_EXTENSION) is True),
+            progress_timeout=progress_timeout,
+        )
 
     async def text_deltas(self, choice: int = 0) -> AsyncIterator[str]:
         """Only the text, as it arrives, of one choice."""
@@ -296,7 +301,11 @@ class ChatStream(Stream[ChatCompletionChunk]):
     handler: ChatChunkHandler
 
     def __init__(self, response: httpx.Response, *, progress_timeout: float | None = None) -> None:
-        super().__init__(response, ChatChunkHandler(response.headers), progress_timeout=progress_timeout)
+        super().__init__(
+            response,
+            ChatChunkHandler(response.headers, strict=response.extensions.get(STRICT_EXTENSION) is True),
+            progress_timeout=progress_timeout,
+        )
 
     def text_deltas(self, choice: int = 0) -> Iterator[str]:
         """Only the text, as it arrives, of one choice."""

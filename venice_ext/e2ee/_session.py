@@ -80,8 +80,8 @@ class E2EESession:
 class DecryptingChunkHandler(ChatChunkHandler):
     """ChatChunkHandler over sealed deltas: opens them, then types and accumulates as usual."""
 
-    def __init__(self, headers: httpx.Headers, session: E2EESession) -> None:
-        super().__init__(headers)
+    def __init__(self, headers: httpx.Headers, session: E2EESession, *, strict: bool = False) -> None:
+        super().__init__(headers, strict=strict)
         self.session = session
         self._decoders: dict[tuple[int, str], codecs.IncrementalDecoder] = {}
         self._opened = 0

@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 import httpx
 
 from venice_ext._core._chunks import ChatCompletionChunk
+from venice_ext._core._drift import STRICT_EXTENSION
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._streaming import AsyncChatStream, AsyncStream, ChatStream, Stream
 from venice_ext.e2ee._session import DecryptingChunkHandler, E2EESession
@@ -50,7 +51,11 @@ class AsyncE2EEChatStream(AsyncChatStream):
     handler: DecryptingChunkHandler
 
     def __init__(self, response: httpx.Response, session: E2EESession, verify: AsyncSignatureVerifier | None) -> None:
-        AsyncStream.__init__(self, response, DecryptingChunkHandler(response.headers, session))
+        AsyncStream.__init__(
+            self,
+            response,
+            DecryptingChunkHandler(response.headers, session, strict=response.extensions.get(STRICT_EXTENSION) is True),
+        )
         self._digesting = self._decoder = _DigestingDecoder()
         self._verify = verify
         self.session = session
@@ -94,7 +99,11 @@ class E2EEChatStream(ChatStream):
     handler: DecryptingChunkHandler
 
     def __init__(self, response: httpx.Response, session: E2EESession, verify: SignatureVerifier | None) -> None:
-        Stream.__init__(self, response, DecryptingChunkHandler(response.headers, session))
+        Stream.__init__(
+            self,
+            response,
+            DecryptingChunkHandler(response.headers, session, strict=response.extensions.get(STRICT_EXTENSION) is True),
+        )
         self._digesting = self._decoder = _DigestingDecoder()
         self._verify = verify
         self.session = session

@@ -186,10 +186,10 @@ class AsyncCompletions:
         bounds the time without a data event (a server that only pings), checked as bytes arrive;
         `deadline` (seconds) bounds the whole call, retries and streaming included
         (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
-        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
-        for the same signature but changes nothing here: chunks are read leniently whatever
-        it says, and an assembled `final()` that does not fit the spec always raises
-        ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; chunks are read
+        leniently; an assembled `final()` that does not fit the spec is a DriftedBody with a
+        SpecDriftWarning, as a whole answer is, or with `strict_parsing=True` (this call's, else
+        the client's) a ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
         arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)
@@ -363,10 +363,10 @@ class Completions:
         bounds the time without a data event (a server that only pings), checked as bytes arrive;
         `deadline` (seconds) bounds the whole call, retries and streaming included
         (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
-        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
-        for the same signature but changes nothing here: chunks are read leniently whatever
-        it says, and an assembled `final()` that does not fit the spec always raises
-        ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; chunks are read
+        leniently; an assembled `final()` that does not fit the spec is a DriftedBody with a
+        SpecDriftWarning, as a whole answer is, or with `strict_parsing=True` (this call's, else
+        the client's) a ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
         arrive and the answer's signature checked at the end.
         """
         _refuse_stream_flag(params)

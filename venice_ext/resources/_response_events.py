@@ -22,11 +22,12 @@ How a stream ends decides what `final()` does:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from venice_ext._core._chunks import ChunkError, _Typed
+from venice_ext._core._drift import drifted_json
 from venice_ext._core._errors_from import error_from_stream_payload, request_id_of
 from venice_ext._core._handlers import DONE, decode_payload
 from venice_ext._core._sse import ServerSentEvent
@@ -118,12 +119,13 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-def typed_response(raw: Any, request_id: str | None) -> CreateResponseResponse:
+def typed_response(raw: Any, request_id: str | None, *, strict: bool = True) -> CreateResponseResponse:
     """The generated response model for a response object; ResponseValidationError if it does not fit.
 
     OpenAI models answer through Venice exactly as OpenAI does, with null for absent
     optional fields (`error`, `usage`, `encrypted_content`...), which the spec
-    declares non-nullable; a second attempt reads those nulls as absent.
+    declares non-nullable; a second attempt reads those nulls as absent. Not `strict`, a
+    response that still does not fit is a DriftedBody, with one SpecDriftWarning per path.
     """
     try:
         return CreateResponseResponse.from_dict(raw)
@@ -132,19 +134,24 @@ def typed_response(raw: Any, request_id: str | None) -> CreateResponseResponse:
     try:
         return CreateResponseResponse.from_dict(_without_nulls(raw))
     except ModelParseError as exc:
-        raise ResponseValidationError(
-            f"the response does not fit the spec: {exc}",
+        drifted = drifted_json(
+            "the response",
+            raw,
+            exc,
+            strict=strict,
             status_code=200,
             body=json.dumps(raw).encode(),
             request_id=request_id,
-        ) from exc
+        )
+        return cast(CreateResponseResponse, drifted)
 
 
 class ResponseEventHandler:
     """Response stream events: typing, errors, the terminal event, and what arrived so far."""
 
-    def __init__(self, headers: httpx.Headers) -> None:
+    def __init__(self, headers: httpx.Headers, *, strict: bool = False) -> None:
         self.headers = headers
+        self.strict = strict
         self.done = False
         self.events = 0
         # The response carried by the terminal event (completed or incomplete).
@@ -253,4 +260,4 @@ class ResponseEventHandler:
     def completion(self) -> CreateResponseResponse:
         if self.response is None:
             raise self._cut_short("stopped")
-        return typed_response(self.response, request_id_of(self.headers))
+        return typed_response(self.response, request_id_of(self.headers), strict=self.strict)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from venice_ext._core._calls import options_of
-from venice_ext._core._drift import DriftedBody
+from venice_ext._core._drift import STRICT_EXTENSION, DriftedBody
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._requests import build_body, stream_request
 from venice_ext._core._streaming import AsyncStream, Stream
@@ -116,7 +116,9 @@ class AsyncResponseStream(AsyncStream[ResponseStreamEvent]):
     handler: ResponseEventHandler
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, ResponseEventHandler(response.headers))
+        super().__init__(
+            response, ResponseEventHandler(response.headers, strict=response.extensions.get(STRICT_EXTENSION) is True)
+        )
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
@@ -195,10 +197,10 @@ class AsyncResponses:
         `idle_timeout` bounds the silence between bytes of the stream (it replaces the read phase
         of `timeout`); `deadline` (seconds) bounds the whole call, retries and streaming included
         (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
-        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
-        for the same signature but changes nothing here: events are read leniently whatever it
-        says, and a `final()` response that does not fit the spec always raises
-        ResponseValidationError.
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; events are read
+        leniently; a `final()` response that does not fit the spec is a DriftedBody with a
+        SpecDriftWarning, as a whole answer is, or with `strict_parsing=True` (this call's, else
+        the client's) a ResponseValidationError.
         """
         options = options_of(
             timeout=timeout,
@@ -223,7 +225,9 @@ class ResponseStream(Stream[ResponseStreamEvent]):
     handler: ResponseEventHandler
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, ResponseEventHandler(response.headers))
+        super().__init__(
+            response, ResponseEventHandler(response.headers, strict=response.extensions.get(STRICT_EXTENSION) is True)
+        )
 
     def text_deltas(self) -> Iterator[str]:
         """Only the message text, as it arrives (reasoning and tool arguments have their own events)."""
@@ -302,10 +306,10 @@ class Responses:
         `idle_timeout` bounds the silence between bytes of the stream (it replaces the read phase
         of `timeout`); `deadline` (seconds) bounds the whole call, retries and streaming included
         (StreamTimeoutError with the partial answer). `timeout`, `max_retries`, `retry_ambiguous`,
-        `extra_headers`, `extra_query` and `extra_body` are `create`'s; `strict_parsing` is taken
-        for the same signature but changes nothing here: events are read leniently whatever it
-        says, and a `final()` response that does not fit the spec always raises
-        ResponseValidationError.
+        `extra_headers`, `extra_query` and `extra_body` are `create`'s; events are read
+        leniently; a `final()` response that does not fit the spec is a DriftedBody with a
+        SpecDriftWarning, as a whole answer is, or with `strict_parsing=True` (this call's, else
+        the client's) a ResponseValidationError.
         """
         options = options_of(
             timeout=timeout,
