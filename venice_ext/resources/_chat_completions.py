@@ -15,18 +15,17 @@ import httpx
 
 from venice_ext._core._calls import options_of
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
-from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._requests import stream_request
 from venice_ext._core._streaming import AsyncChatStream, ChatStream
 from venice_ext._core._symbols import (
     AsyncGeneratedChat,
-    ChatCompletionRequest,
     CreateChatCompletionResponse,
     GeneratedChat,
     create_chat_completion,
 )
 from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
 from venice_ext.e2ee._options import E2EEOptions, e2ee_options
-from venice_ext.errors import RequestValidationError
+from venice_ext.resources._chat_request import build_chat_request, refuse_stream_flag
 from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
 
 if TYPE_CHECKING:
@@ -35,32 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncCompletions", "Completions", "build_chat_request"]
 
 T = TypeVar("T")
-
-
-def build_chat_request(
-    model: str,
-    messages: Iterable[Mapping[str, Any]],
-    params: Mapping[str, Any],
-    extra_body: Mapping[str, Any] | None,
-    *,
-    stream: bool,
-) -> ChatCompletionRequest:
-    """The generated request model for these arguments; RequestValidationError if they don't fit."""
-    fields = {key: value for key, value in params.items() if key != "stream"}
-    body: dict[str, Any] = {"model": model, "messages": [dict(message) for message in messages], **fields}
-    if stream:
-        body["stream"] = True
-        # final() reports real token usage only if the server is asked for it.
-        body.setdefault("stream_options", {"include_usage": True})
-    return build_body(ChatCompletionRequest.from_dict, body, extra_body, name="chat.completions")
-
-
-def _refuse_stream_flag(params: Mapping[str, Any]) -> None:
-    if params.get("stream"):
-        raise RequestValidationError(
-            "chat.completions.create() returns a whole completion; for a stream call "
-            "chat.completions.stream(...) instead of passing stream=True"
-        )
 
 
 # unasync: begin async source
@@ -97,7 +70,7 @@ class AsyncCompletions:
         `venice_parameters={"enable_e2ee": True}`): end-to-end encrypted to an attested enclave;
         streamed underneath, as E2EE requires, and assembled.
         """
-        _refuse_stream_flag(params)
+        refuse_stream_flag(params)
         call_options = options_of(
             timeout=timeout,
             max_retries=max_retries,
@@ -192,7 +165,7 @@ class AsyncCompletions:
         the client's) a ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
         arrive and the answer's signature checked at the end.
         """
-        _refuse_stream_flag(params)
+        refuse_stream_flag(params)
         call_options = options_of(
             timeout=timeout,
             max_retries=max_retries,
@@ -274,7 +247,7 @@ class Completions:
         `venice_parameters={"enable_e2ee": True}`): end-to-end encrypted to an attested enclave;
         streamed underneath, as E2EE requires, and assembled.
         """
-        _refuse_stream_flag(params)
+        refuse_stream_flag(params)
         call_options = options_of(
             timeout=timeout,
             max_retries=max_retries,
@@ -369,7 +342,7 @@ class Completions:
         the client's) a ResponseValidationError. `e2ee=True`: see `create`; the chunks are decrypted as they
         arrive and the answer's signature checked at the end.
         """
-        _refuse_stream_flag(params)
+        refuse_stream_flag(params)
         call_options = options_of(
             timeout=timeout,
             max_retries=max_retries,
