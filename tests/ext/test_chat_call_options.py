@@ -144,15 +144,18 @@ def _no_strict_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(STRICT_ENV, raising=False)
 
 
-def _on_both(client: Venice, fake: FakeVenice, clock: FakeClock, name: str) -> list[Callable[..., Any]]:
-    """The method on the sync client and on async ones (httpx, aiohttp), each called as a plain function."""
+def _on_both(
+    client: Venice, fake: FakeVenice, clock: FakeClock, name: str, **settings: Any
+) -> list[Callable[..., Any]]:
+    """The method on the sync client and on async ones (httpx, aiohttp, built with `settings`),
+    each called as a plain function."""
     _, _, sync_call, async_call = METHODS[name]
 
     def on_async(transport: Callable[[], Any]) -> Callable[..., Any]:
         def call(**options: Any) -> Any:
             async def main() -> Any:
                 async with AsyncVenice(
-                    api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=transport()
+                    api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=transport(), **settings
                 ) as async_client:
                     return await async_call(async_client, **options)
 
@@ -296,12 +299,13 @@ def test_a_streamed_answer_that_drifted_follows_strict_parsing_like_a_whole_one(
 @pytest.mark.parametrize("name", STREAMS_DRIFTED)
 def test_a_strict_client_makes_a_drifted_stream_an_error(fake: FakeVenice, name: str) -> None:
     path, drifted = STREAMS_DRIFTED[name]
-    fake.script("POST", path, drifted(), drifted())
-    with Venice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=True) as strict_client:
-        call = _on_both(strict_client, fake, FakeClock(), name)[0]
-        with pytest.raises(e.ResponseValidationError):
-            call()
-        assert isinstance(call(strict_parsing=False), DriftedBody)  # the call's choice wins
+    clock = FakeClock()
+    with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), strict_parsing=True) as strict_client:
+        for call in _on_both(strict_client, fake, clock, name, strict_parsing=True):
+            fake.script("POST", path, drifted(), drifted())
+            with pytest.raises(e.ResponseValidationError):
+                call()
+            assert isinstance(call(strict_parsing=False), DriftedBody)  # the call's choice wins
 
 
 OPTIONS = (

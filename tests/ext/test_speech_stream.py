@@ -254,6 +254,7 @@ def test_stream_max_retries_0_stops_the_retry_the_default_makes(fake: FakeVenice
 
 
 def test_stream_timeout_is_a_per_call_httpx_timeout(fake: FakeVenice) -> None:
-    fake.script("POST", "/audio/speech", Stall(1.0, audio_reply()))
-    with Venice(api_key=API_KEY, base_url=fake.base_url, max_retries=0) as client, pytest.raises(e.APITimeoutError):
-        b"".join(stream_of(client, timeout=0.2))
+    for read in _twins(fake):
+        fake.script("POST", "/audio/speech", Stall(1.0, audio_reply()))
+        with pytest.raises(e.APITimeoutError):
+            read(timeout=0.2, max_retries=0)
