@@ -28,6 +28,7 @@ __all__ = [
     "http_request",
     "merged",
     "options_of",
+    "stream_request",
     "strict_of",
 ]
 
@@ -69,6 +70,38 @@ def http_request(
     if "timeout" in options:
         request["timeout"] = options["timeout"]
     return request
+
+
+def stream_request(
+    http: httpx.Client | httpx.AsyncClient,
+    operation: Operation[Any],
+    body: Any,
+    *,
+    accept: str | None,
+    idle_timeout: float | None,
+    extra_headers: Mapping[str, str] | None,
+    deadline: float | None = None,
+    options: RequestOptions | None = None,
+) -> httpx.Request:
+    """`http_request` for a streamed answer, built for `requester.send_stream`: `idle_timeout`,
+    when given, bounds the silence between bytes (the read phase) rather than the whole answer.
+
+    `options` are the call's own, carried as for a whole answer; `extra_headers` and
+    `deadline` given apart win over theirs.
+    """
+    given: dict[str, Any] = dict(options or {})
+    given["extra_headers"] = {
+        **({"Accept": accept} if accept else {}),
+        **(given.get("extra_headers") or {}),
+        **(extra_headers or {}),
+    }
+    if deadline is not None:
+        given["deadline"] = deadline
+    kwargs = http_request(operation, {}, body, given)  # type: ignore[arg-type]  # keys are RequestOptions'
+    base = httpx.Timeout(kwargs.pop("timeout")) if "timeout" in kwargs else http.timeout
+    if idle_timeout is not None:
+        base = httpx.Timeout(connect=base.connect, read=idle_timeout, write=base.write, pool=base.pool)
+    return http.build_request(**kwargs, timeout=base)
 
 
 def generated_request(

@@ -11,18 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import httpx
-
-from venice_ext._core._config import header_problem
-from venice_ext._core._requester import TRANSPORT_OPTIONS
 from venice_ext._core._symbols import ModelParseError
-from venice_ext._core._transport import EXTENSION
 from venice_ext.errors import RequestValidationError
 
 if TYPE_CHECKING:
-    from venice_ext._core._requester import Operation, RequestOptions
+    pass
 
-__all__ = ["build_body", "stream_request"]
+__all__ = ["build_body"]
 
 
 class RequestModel(Protocol):
@@ -63,48 +58,3 @@ def build_body(
     for key, value in (extra_body or {}).items():
         request[key] = value
     return request
-
-
-def stream_request(
-    http: httpx.Client | httpx.AsyncClient,
-    operation: Operation[Any],
-    body: RequestModel,
-    *,
-    accept: str | None,
-    idle_timeout: float | None,
-    extra_headers: Mapping[str, str] | None,
-    deadline: float | None = None,
-    options: RequestOptions | None = None,
-) -> httpx.Request:
-    """A request for `client._send_stream`: the operation's own encoding, with a read timeout
-    that bounds the silence between bytes rather than the whole answer.
-
-    `options` are the call's own (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`,
-    `strict_parsing`, `extra_headers`, `extra_query`), carried as `http_request` carries them
-    for a whole answer; `idle_timeout`, when given, replaces the read phase of the timeout.
-    """
-    given: RequestOptions = options or {}
-    kwargs = operation.request_kwargs(body=body)
-    headers = {
-        **kwargs.get("headers", {}),
-        **({"Accept": accept} if accept else {}),
-        **(given.get("extra_headers") or {}),
-        **(extra_headers or {}),
-    }
-    for name, value in headers.items():
-        if problem := header_problem(name, value):
-            raise RequestValidationError(problem)
-    kwargs["headers"] = headers
-    extra_query = given.get("extra_query")
-    if extra_query:
-        kwargs["params"] = {**(kwargs.get("params") or {}), **extra_query}
-    base = httpx.Timeout(given["timeout"]) if "timeout" in given else http.timeout
-    timeout = (
-        base
-        if idle_timeout is None
-        else httpx.Timeout(connect=base.connect, read=idle_timeout, write=base.write, pool=base.pool)
-    )
-    carried: dict[str, Any] = {name: given[name] for name in TRANSPORT_OPTIONS if name in given}
-    if deadline is not None:
-        carried["deadline"] = deadline
-    return http.build_request(**kwargs, timeout=timeout, extensions={EXTENSION: carried})

@@ -11,8 +11,9 @@ import inspect
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from venice_ext._core._calls import stream_request
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
-from venice_ext._core._requests import RequestModel, stream_request
+from venice_ext._core._requests import RequestModel
 from venice_ext._core._symbols import create_chat_completion, list_models
 from venice_ext.e2ee._extra import needs_extra
 from venice_ext.e2ee._guard import check_capability, e2ee_venice_parameters, refuse_what_e2ee_cannot_carry

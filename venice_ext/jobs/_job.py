@@ -22,9 +22,9 @@ from typing import Self
 
 import httpx
 
+from venice_ext._core._calls import stream_request
 from venice_ext._core._errors_from import request_id_of
 from venice_ext._core._requester import AsyncRequester, Requester
-from venice_ext._core._requests import stream_request
 from venice_ext.errors import APIConnectionError, APIStatusError, RateLimitError, ServerError
 from venice_ext.jobs._download import DownloadFailed, Retryable, async_save_stream, range_headers, save_stream
 from venice_ext.jobs._presigned import (

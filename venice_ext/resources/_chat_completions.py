@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from venice_ext._core._calls import options_of
+from venice_ext._core._calls import options_of, stream_request
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
-from venice_ext._core._requests import stream_request
 from venice_ext._core._streaming import AsyncChatStream, ChatStream
 from venice_ext._core._symbols import (
     AsyncGeneratedChat,

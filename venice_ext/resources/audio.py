@@ -17,11 +17,11 @@ from typing import Any, Self
 
 import httpx
 
-from venice_ext._core._calls import options_of
+from venice_ext._core._calls import options_of, stream_request
 from venice_ext._core._files import async_offload, offload
 from venice_ext._core._media import Media, OutputTarget
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
-from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._requests import build_body
 from venice_ext._core._symbols import (
     AsyncGeneratedAudio,
     AsyncGeneratedTranscriptions,

@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from venice_ext._core._calls import options_of
+from venice_ext._core._calls import options_of, stream_request
 from venice_ext._core._drift import STRICT_EXTENSION, DriftedBody
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
-from venice_ext._core._requests import build_body, stream_request
+from venice_ext._core._requests import build_body
 from venice_ext._core._streaming import AsyncStream, Stream
 from venice_ext._core._symbols import (
     AsyncGeneratedResponses,
