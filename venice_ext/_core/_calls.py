@@ -80,14 +80,13 @@ def stream_request(
     accept: str | None,
     idle_timeout: float | None,
     extra_headers: Mapping[str, str] | None,
-    deadline: float | None = None,
     options: RequestOptions | None = None,
 ) -> httpx.Request:
     """`http_request` for a streamed answer, built for `requester.send_stream`: `idle_timeout`,
     when given, bounds the silence between bytes (the read phase) rather than the whole answer.
 
-    `options` are the call's own, carried as for a whole answer; `extra_headers` and
-    `deadline` given apart win over theirs.
+    `options` are the call's own, carried as for a whole answer; `extra_headers` given apart
+    win over theirs.
     """
     given: dict[str, Any] = dict(options or {})
     given["extra_headers"] = {
@@ -95,8 +94,6 @@ def stream_request(
         **(given.get("extra_headers") or {}),
         **(extra_headers or {}),
     }
-    if deadline is not None:
-        given["deadline"] = deadline
     kwargs = http_request(operation, {}, body, given)  # type: ignore[arg-type]  # keys are RequestOptions'
     base = httpx.Timeout(kwargs.pop("timeout")) if "timeout" in kwargs else http.timeout
     if idle_timeout is not None:

@@ -108,9 +108,11 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
         async with self._listing_lock:
             return await self._listing()
 
-    async def _quote(self, request: httpx.Request, listing: Listing) -> float | CostUnknownError | None:
+    async def _quote(
+        self, request: httpx.Request, path: str, body: Any, listing: Listing
+    ) -> float | CostUnknownError | None:
         try:
-            quote_request = self._meter.quote_request(request, listing)
+            quote_request = self._meter.quote_request(request, path, body, listing)
             if quote_request is None:
                 return None
             response = await self._inner.handle_async_request(quote_request)
@@ -129,9 +131,10 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
             return await self._inner.handle_async_request(request)
         listing = await self._priced_listing()
         await request.aread()
+        path, body = self._meter.read(request)
         if quote is None:
-            quote = await self._quote(request, listing)
-        reservation, body = self._meter.reserve(request, listing, cap, quote)
+            quote = await self._quote(request, path, body, listing)
+        reservation = self._meter.reserve(path, body, listing, cap, quote)
         try:
             response = await self._inner.handle_async_request(request)
             if is_json(response):
@@ -143,7 +146,7 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
             settle = functools.partial(self._meter.streamed, reservation, listing, body)
             response.stream = _AsyncSettlingStream(response.stream, settle)
             return response
-        self._meter.answered(reservation, listing, body, request, response)
+        self._meter.answered(reservation, listing, path, body, response)
         return response
 
     async def aclose(self) -> None:
@@ -200,9 +203,9 @@ class SpendCapTransport(httpx.BaseTransport):
         with self._listing_lock:
             return self._listing()
 
-    def _quote(self, request: httpx.Request, listing: Listing) -> float | CostUnknownError | None:
+    def _quote(self, request: httpx.Request, path: str, body: Any, listing: Listing) -> float | CostUnknownError | None:
         try:
-            quote_request = self._meter.quote_request(request, listing)
+            quote_request = self._meter.quote_request(request, path, body, listing)
             if quote_request is None:
                 return None
             response = self._inner.handle_request(quote_request)
@@ -221,9 +224,10 @@ class SpendCapTransport(httpx.BaseTransport):
             return self._inner.handle_request(request)
         listing = self._priced_listing()
         request.read()
+        path, body = self._meter.read(request)
         if quote is None:
-            quote = self._quote(request, listing)
-        reservation, body = self._meter.reserve(request, listing, cap, quote)
+            quote = self._quote(request, path, body, listing)
+        reservation = self._meter.reserve(path, body, listing, cap, quote)
         try:
             response = self._inner.handle_request(request)
             if is_json(response):
@@ -235,7 +239,7 @@ class SpendCapTransport(httpx.BaseTransport):
             settle = functools.partial(self._meter.streamed, reservation, listing, body)
             response.stream = _SettlingStream(response.stream, settle)
             return response
-        self._meter.answered(reservation, listing, body, request, response)
+        self._meter.answered(reservation, listing, path, body, response)
         return response
 
     def close(self) -> None:

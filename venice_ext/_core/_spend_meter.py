@@ -143,13 +143,12 @@ class Meter:
             return False  # no cap: the path (an unquoting parse of the URL) is not needed
         return safety_of(request.method, _relative(request.url.path, self.base_path)) is Safety.BILLABLE
 
-    def path_of(self, request: httpx.Request) -> str:
-        return _relative(request.url.path, self.base_path)
+    def read(self, request: httpx.Request) -> tuple[str, Any]:
+        """The (read) request's path relative to the API base, and its JSON body (None if not JSON)."""
+        return _relative(request.url.path, self.base_path), _json_of(request.content) if request.content else None
 
-    def quote_request(self, request: httpx.Request, listing: Listing) -> httpx.Request | None:
+    def quote_request(self, request: httpx.Request, path: str, body: Any, listing: Listing) -> httpx.Request | None:
         """The quote to fetch as this request's estimate (a video or audio job), else None."""
-        path = self.path_of(request)
-        body = _json_of(request.content) if request.content else None
         if quote_path(path) is None or not isinstance(body, Mapping):
             return None
         return quote_request(request, path, quote_body(path, body, listing))
@@ -165,15 +164,14 @@ class Meter:
 
     def reserve(
         self,
-        request: httpx.Request,
+        path: str,
+        body: Any,
         listing: Listing,
         call_cap: float | None,
         quote: float | CostUnknownError | None = None,
-    ) -> tuple[Reservation, Any]:
+    ) -> Reservation:
         from venice_ext.cost import estimate_cost  # loaded by capped clients only: import time
 
-        path = self.path_of(request)
-        body = _json_of(request.content) if request.content else None
         try:
             if isinstance(quote, CostUnknownError):
                 raise quote
@@ -181,9 +179,7 @@ class Meter:
                 raise CostUnknownError(f"{path}: the body is not JSON, so it cannot be priced")
             if quote is not None:
                 model = body.get("model")
-                return self.ledger.reserve(
-                    quote, call_limit=call_cap, model=model if isinstance(model, str) else None
-                ), body
+                return self.ledger.reserve(quote, call_limit=call_cap, model=model if isinstance(model, str) else None)
             estimate = estimate_cost(listing, path, body)
         except CostUnknownError as error:
             if not self.allow_unpriced:
@@ -191,8 +187,8 @@ class Meter:
                     f"{error}; under max_usd a request that cannot be priced is not sent "
                     "(build the client with allow_unpriced=True to send it anyway)"
                 ) from None
-            return self.ledger.reserve(0.0, call_limit=call_cap), body
-        return self.ledger.reserve(estimate.usd, call_limit=call_cap, model=estimate.model), body
+            return self.ledger.reserve(0.0, call_limit=call_cap)
+        return self.ledger.reserve(estimate.usd, call_limit=call_cap, model=estimate.model)
 
     def failed(self, reservation: Reservation, error: BaseException) -> None:
         if _cost_nothing(error):
@@ -201,7 +197,7 @@ class Meter:
             self.ledger.settle(reservation, reservation.estimate)
 
     def answered(
-        self, reservation: Reservation, listing: Listing, body: Any, request: httpx.Request, response: httpx.Response
+        self, reservation: Reservation, listing: Listing, path: str, body: Any, response: httpx.Response
     ) -> None:
         if response.status_code >= 400:
             if response.status_code in _AMBIGUOUS_STATUSES:
@@ -213,7 +209,7 @@ class Meter:
         actual = usage_cost(listing, body, _json_of(response.content)) if is_json(response) else None
         if actual is None and balance is not None:
             actual = self.ledger.balance_cost(reservation, balance)
-            if actual == 0.0 and quote_path(self.path_of(request)) is not None:
+            if actual == 0.0 and quote_path(path) is not None:
                 actual = None  # a job charged when it completes: its quote stands
         if balance is not None:
             self.ledger.observe_balance(balance)

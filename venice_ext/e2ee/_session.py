@@ -90,9 +90,7 @@ class DecryptingChunkHandler(ChatChunkHandler):
     plain_payloads = False
 
     def on_event(self, event: ServerSentEvent | bytes) -> ChatCompletionChunk | None:
-        if type(event) is bytes:
-            event = ServerSentEvent(event.decode("utf-8", "replace"))
-        assert isinstance(event, ServerSentEvent)
+        assert isinstance(event, ServerSentEvent)  # plain_payloads is False: the stream never hands bytes
         if event.data == DONE:
             self._finish()
             return super().on_event(event)

@@ -85,15 +85,7 @@ class AsyncCompletions:
             return await stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = await self._requester.call(
-            create_chat_completion,
-            body=request,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            deadline=deadline,
-            max_retries=max_retries,
-            retry_ambiguous=retry_ambiguous,
-            strict_parsing=strict_parsing,
-            extra_query=extra_query,
+            create_chat_completion, body=request, **call_options
         )
         return result
 
@@ -262,15 +254,7 @@ class Completions:
             return stream.final()
         request = build_chat_request(model, messages, params, extra_body, stream=False)
         result: CreateChatCompletionResponse = self._requester.call(
-            create_chat_completion,
-            body=request,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            deadline=deadline,
-            max_retries=max_retries,
-            retry_ambiguous=retry_ambiguous,
-            strict_parsing=strict_parsing,
-            extra_query=extra_query,
+            create_chat_completion, body=request, **call_options
         )
         return result
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from venice_ext._core._calls import options_of
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
 from venice_ext.resources._chat_completions import AsyncCompletions, Completions, build_chat_request
@@ -25,11 +26,6 @@ from venice_ext.tools._loop import (
 )
 
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
-
-
-def _options(**given: Any) -> dict[str, Any]:
-    """The per-call options that were given, for every completion of a tool loop."""
-    return {name: value for name, value in given.items() if value is not None}
 
 
 # unasync: begin async source
@@ -86,7 +82,7 @@ class AsyncChat:
                 on_tool_call,
                 raise_tool_errors,
                 create_kwargs
-                | _options(
+                | options_of(
                     timeout=timeout,
                     max_retries=max_retries,
                     retry_ambiguous=retry_ambiguous,
@@ -132,7 +128,7 @@ class AsyncChat:
                 on_tool_call,
                 raise_tool_errors,
                 create_kwargs
-                | _options(
+                | options_of(
                     timeout=timeout,
                     max_retries=max_retries,
                     retry_ambiguous=retry_ambiguous,
@@ -203,7 +199,7 @@ class Chat:
                 on_tool_call,
                 raise_tool_errors,
                 create_kwargs
-                | _options(
+                | options_of(
                     timeout=timeout,
                     max_retries=max_retries,
                     retry_ambiguous=retry_ambiguous,
@@ -249,7 +245,7 @@ class Chat:
                 on_tool_call,
                 raise_tool_errors,
                 create_kwargs
-                | _options(
+                | options_of(
                     timeout=timeout,
                     max_retries=max_retries,
                     retry_ambiguous=retry_ambiguous,

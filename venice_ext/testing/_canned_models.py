@@ -1,6 +1,6 @@
 """Answers for the model catalogue: /models, /models/traits, /models/compatibility_mapping.
 
-The listing is Venice's real one (`_catalogue.py`, 328 models of every type). `models()`
+The listing is Venice's real one (`_catalogue.py`: every model of every type `make models` fetched). `models()`
 and `model_traits()` are the fixed canned answers (every type; the text traits); a running
 FakeVenice answers through `listing_answer` and `traits_answer`, which read its own
 catalogue and honour `?type=`.
@@ -36,7 +36,9 @@ _TYPE_VALUES = (*MODEL_TYPES, "all", "code")
 
 
 def models() -> Reply:
-    return Reply(json={"object": "list", "type": "all", "data": [listed(entry) for entry in snapshot_models()]})
+    # snapshot_models() parses a fresh copy, so its entries need no second (deep) copy.
+    data = [{**entry, "object": "model", "owned_by": "venice.ai"} for entry in snapshot_models()]
+    return Reply(json={"object": "list", "type": "all", "data": data})
 
 
 def model_traits() -> Reply:
