@@ -19,11 +19,11 @@ from typing import Any
 import jsonschema
 import referencing.exceptions
 
+from scripts.spec_keys import MULTIPART
 from scripts.transforms import Spec, Transform, iter_operations
 
 __all__ = ["PRISM_TRANSFORMS", "prism_spec", "validation_errors"]
 
-MULTIPART = "multipart/form-data"
 _DATA_KEYWORDS = frozenset({"example", "examples", "default", "enum", "const"})
 _PROPERTY_MAPS = frozenset({"properties", "patternProperties"})
 # Keywords that describe a schema without constraining the values it accepts.

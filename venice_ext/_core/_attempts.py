@@ -157,8 +157,7 @@ class Attempts:
 
     def release(self) -> None:
         """The call ended with its last request unanswered (cancelled, or an error): count it failed if sent."""
-        if self.slot is not None and self.slot.in_flight:
-            self._count(failed=self.sent)
+        self._count(failed=self.sent)
 
     def after_response(self, response: httpx.Response) -> Decision | None:
         """None when the response is final; else what to do about it. Error bodies must be read."""

@@ -127,9 +127,9 @@ def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dic
     return http_request(operation, params, body, options)
 
 
-def strict_of(request: Mapping[str, Any], client_strict: bool) -> bool:
-    """The call's `strict_parsing`, else the client's."""
-    strict = request.get("extensions", {}).get(EXTENSION, {}).get("strict_parsing")
+def strict_of(extensions: Mapping[str, Any], client_strict: bool) -> bool:
+    """The call's `strict_parsing` (in a request's extensions), else the client's."""
+    strict = extensions.get(EXTENSION, {}).get("strict_parsing")
     return strict if isinstance(strict, bool) else client_strict
 
 

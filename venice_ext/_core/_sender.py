@@ -172,7 +172,7 @@ class AsyncSender:
                 await response.aclose()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response, strict=strict_of(request, self._strict_parsing))
+        return finish(operation, response, strict=strict_of(request["extensions"], self._strict_parsing))
 
     async def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)
@@ -189,7 +189,7 @@ class AsyncSender:
                 await response.aclose()
             raise error_from_response(response)
         warn_if_deprecated(response.headers)
-        response.extensions[STRICT_EXTENSION] = strict_of({"extensions": request.extensions}, self._strict_parsing)
+        response.extensions[STRICT_EXTENSION] = strict_of(request.extensions, self._strict_parsing)
         return response
 
 
@@ -327,7 +327,7 @@ class Sender:
                 response.close()
         except httpx.TransportError as exc:
             raise connection_error_from(exc) from exc
-        return finish(operation, response, strict=strict_of(request, self._strict_parsing))
+        return finish(operation, response, strict=strict_of(request["extensions"], self._strict_parsing))
 
     def send_stream(self, request: httpx.Request) -> httpx.Response:
         apply_defaults(request, self._defaults)
@@ -344,7 +344,7 @@ class Sender:
                 response.close()
             raise error_from_response(response)
         warn_if_deprecated(response.headers)
-        response.extensions[STRICT_EXTENSION] = strict_of({"extensions": request.extensions}, self._strict_parsing)
+        response.extensions[STRICT_EXTENSION] = strict_of(request.extensions, self._strict_parsing)
         return response
 
 
