@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 
 from tests.ext.conftest import API_KEY, FakeClock
-from venice_ext import AsyncVenice, Venice
+from venice_ext import AsyncVenice, Venice, aiohttp_transport
 from venice_ext import errors as e
 from venice_ext.testing import FakeVenice, Reply, Stall
 from venice_ext.testing._canned import ALTERNATES
 
 PATH = "/billing/usage-history"
 RATE_LIMITED = Reply(429, json={"error": "Rate limit exceeded"}, headers={"Retry-After": "1"})
-TWINS = pytest.mark.parametrize("twin", ["sync", "async"])
+TWINS = pytest.mark.parametrize("twin", ["sync", "async", "async-aiohttp"])
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,10 @@ def _export(twin: str, fake: FakeVenice, clock: FakeClock, target: Path, **optio
             return client.billing.export_usage_history(target, currency="USD", **options)
 
     async def main() -> Path:
-        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+        transport = aiohttp_transport() if twin == "async-aiohttp" else None
+        async with AsyncVenice(
+            api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=transport
+        ) as client:
             return await client.billing.export_usage_history(target, currency="USD", **options)
 
     return asyncio.run(main())

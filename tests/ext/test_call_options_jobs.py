@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.ext.conftest import API_KEY, FakeClock
-from venice_ext import AsyncVenice, Venice
+from venice_ext import AsyncVenice, Venice, aiohttp_transport
 from venice_ext import errors as e
 from venice_ext.testing import FakeVenice, Reply, Reset, Stall
 from venice_ext.testing._canned_media import TINY_MP4
@@ -58,6 +58,10 @@ CASES: dict[str, tuple[str, SyncCall, AsyncCall]] = {
 }
 
 
+def _transport(twin: str) -> Any:
+    return aiohttp_transport() if twin == "async-aiohttp" else None
+
+
 def _run(twin: str, fake: FakeVenice, clock: FakeClock, case: str, options: dict[str, Any]) -> object:
     _, sync_call, async_call = CASES[case]
     if twin == "sync":
@@ -65,13 +69,15 @@ def _run(twin: str, fake: FakeVenice, clock: FakeClock, case: str, options: dict
             return sync_call(client, options)
 
     async def main() -> object:
-        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+        async with AsyncVenice(
+            api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=_transport(twin)
+        ) as client:
             return await async_call(client, options)
 
     return asyncio.run(main())
 
 
-TWINS = pytest.mark.parametrize("twin", ["sync", "async"])
+TWINS = pytest.mark.parametrize("twin", ["sync", "async", "async-aiohttp"])
 METHODS = pytest.mark.parametrize("case", sorted(CASES))
 
 
@@ -149,7 +155,9 @@ def _generate(twin: str, fake: FakeVenice, clock: FakeClock, target: Path, optio
             return client.video.generate(path=target, **options, **VIDEO)
 
     async def main() -> object:
-        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
+        async with AsyncVenice(
+            api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=_transport(twin)
+        ) as client:
             return await client.video.generate(path=target, **options, **VIDEO)
 
     return asyncio.run(main())

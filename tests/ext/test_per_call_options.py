@@ -14,7 +14,7 @@ import pytest
 
 from tests.ext.conftest import API_KEY
 from venice_api.api.billing import get_billing_balance
-from venice_ext import AsyncVenice, RequestValidationError, Venice
+from venice_ext import AsyncVenice, RequestValidationError, Venice, aiohttp_transport
 from venice_ext.testing import FakeVenice
 
 PER_CALL_OPTIONS = (
@@ -97,7 +97,7 @@ def test_every_sending_method_takes_every_per_call_option(client_class: type[Any
     assert missing == {}
 
 
-@pytest.mark.parametrize("twin", ["sync", "async"])
+@pytest.mark.parametrize("twin", ["sync", "async", "async-aiohttp"])
 def test_extra_body_on_a_call_without_a_body_is_refused_before_sending(fake: FakeVenice, twin: str) -> None:
     if twin == "sync":
         with Venice(api_key=API_KEY, base_url=fake.base_url) as client:
@@ -108,7 +108,8 @@ def test_extra_body_on_a_call_without_a_body_is_refused_before_sending(fake: Fak
     else:
 
         async def main() -> None:
-            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as client:
+            transport = aiohttp_transport() if twin == "async-aiohttp" else None
+            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, transport=transport) as client:
                 with pytest.raises(RequestValidationError, match="extra_body"):
                     await client.models.list(extra_body={"type": "image"})
                 with pytest.raises(RequestValidationError, match="extra_body"):

@@ -258,3 +258,15 @@ def test_stream_timeout_is_a_per_call_httpx_timeout(fake: FakeVenice) -> None:
         fake.script("POST", "/audio/speech", Stall(1.0, audio_reply()))
         with pytest.raises(e.APITimeoutError):
             read(timeout=0.2, max_retries=0)
+
+
+def test_stream_retry_ambiguous_repeats_a_502_the_default_does_not(fake: FakeVenice) -> None:
+    bad_gateway = Reply(status=502, json={"error": "upstream"})
+    sent = 0
+    for read in _twins(fake):
+        fake.script("POST", "/audio/speech", bad_gateway, bad_gateway, audio_reply())
+        with pytest.raises(e.APIStatusError):
+            read()  # billable: an ambiguous failure is not repeated by default
+        assert read(retry_ambiguous=True) == AUDIO
+        sent += 3
+        assert len(fake.requests_to("POST", "/audio/speech")) == sent

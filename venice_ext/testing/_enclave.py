@@ -58,6 +58,7 @@ FAULTS = frozenset(
         "tamper_chunk",  # one ciphertext byte of the second content delta flipped
         "plaintext_chunk",  # the second content delta sent unencrypted
         "wrong_session_key",  # deltas sealed to a key that is not the client's
+        "drifted_created",  # every chunk's `created` a string: the assembled answer misfits the spec
         # signature
         "bad_signature",  # signed by another key
         "signature_other_address",  # names another signing address
@@ -236,7 +237,8 @@ class FakeEnclave:
             if number == 1 and "plaintext_chunk" in self.faults:
                 sealed = piece.decode("utf-8", errors="replace")
             deltas.append({"content": sealed})
-        base = {"id": completion_id, "object": "chat.completion.chunk", "created": 1787304600, "model": self.model}
+        created: int | str = "1787304600" if "drifted_created" in self.faults else 1787304600
+        base = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": self.model}
         events = []
         for index, delta in enumerate(deltas):
             finish = "stop" if index == len(deltas) - 1 else None

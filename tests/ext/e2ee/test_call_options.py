@@ -12,6 +12,8 @@ import pytest
 from tests.ext.e2ee.conftest import MESSAGES, PROMPT, model_of
 from tests.support.e2ee_driver import Driver
 from venice_ext import errors as e
+from venice_ext._core import _drift
+from venice_ext._core._drift import DriftedBody, SpecDriftWarning
 from venice_ext.testing import FakeVenice, Reply
 
 UNAVAILABLE = Reply(status=503, json={"error": "busy"})
@@ -37,3 +39,19 @@ def test_extra_query_and_extra_headers_reach_the_sealed_request(driver: Driver, 
     whole, streamed = enclave_fake.requests_to("POST", "/chat/completions")
     assert "trace=whole" in whole.query and whole.headers["x-t"] == "1"
     assert "trace=streamed" in streamed.query
+
+
+def test_a_drifted_e2ee_stream_follows_strict_parsing(
+    driver: Driver, enclave_fake: FakeVenice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decrypted, assembled answer misfits the spec: strict, the error; else the answer as read, warned."""
+    assert enclave_fake.enclave is not None
+    enclave_fake.enclave.faults.add("drifted_created")
+    monkeypatch.setattr(_drift, "_warned", set())
+    model = model_of(enclave_fake)
+    with pytest.raises(e.ResponseValidationError):
+        driver.create(model=model, messages=MESSAGES, e2ee=True, strict_parsing=True)
+    with pytest.warns(SpecDriftWarning):
+        answer = driver.create(model=model, messages=MESSAGES, e2ee=True)
+    assert isinstance(answer, DriftedBody) and answer.raw["created"] == "1787304600"
+    assert answer.raw["choices"][0]["message"]["content"] == f"Enclave heard: {PROMPT}"
