@@ -238,7 +238,12 @@ class FakeEnclave:
                 sealed = piece.decode("utf-8", errors="replace")
             deltas.append({"content": sealed})
         created: int | str = "1787304600" if "drifted_created" in self.faults else 1787304600
-        base = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": self.model}
+        base: dict[str, Any] = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": self.model,
+        }
         events = []
         for index, delta in enumerate(deltas):
             finish = "stop" if index == len(deltas) - 1 else None
