@@ -92,5 +92,7 @@ def quote_of(response: httpx.Response, path: str) -> float:
 
 def given_quote(request: httpx.Request) -> float | None:
     """The quote a caller already fetched, taken off the request."""
-    given = request.headers.pop(QUOTE_HEADER, None)
-    return None if given is None else float(given)
+    # `in` first: httpx.Headers.pop of an absent name raises and catches a KeyError inside.
+    if QUOTE_HEADER not in request.headers:
+        return None
+    return float(request.headers.pop(QUOTE_HEADER))
