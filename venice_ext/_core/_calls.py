@@ -112,7 +112,8 @@ def generated_request(
 def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dict[str, Any]) -> dict[str, Any]:
     """`http_request` for `client.call(operation, ...)`: the body as a model, a dict, or keyword fields."""
     body = kwargs.pop("body", None)
-    params, fields = split_call_arguments(operation, kwargs)
+    # Hand-written resources pass only body=: nothing to split (the common path, worth the check).
+    params, fields = split_call_arguments(operation, kwargs) if kwargs else ({}, {})
     name = getattr(operation, "OPERATION_ID", getattr(operation, "__name__", "call"))
     if fields and (body is not None or not _bodies(operation)):
         raise RequestValidationError(

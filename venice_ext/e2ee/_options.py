@@ -54,7 +54,10 @@ class E2EEOptions:
 def e2ee_options(e2ee: bool | E2EEOptions | None, params: Mapping[str, Any]) -> E2EEOptions | None:
     """The options of a request that asks for E2EE (`e2ee=` or `venice_parameters.enable_e2ee`), else None."""
     venice_parameters = params.get("venice_parameters")
-    enable = venice_parameters.get("enable_e2ee") if isinstance(venice_parameters, Mapping) else None
+    # `is not None` first: most calls have no venice_parameters, and the ABC check costs more.
+    enable = None
+    if venice_parameters is not None and isinstance(venice_parameters, Mapping):
+        enable = venice_parameters.get("enable_e2ee")
     if isinstance(e2ee, E2EEOptions):
         options: E2EEOptions | None = e2ee
     elif e2ee is True or enable is True:
