@@ -4,7 +4,8 @@ Every client talks to the benchmarks' fake Venice (tests/bench/stream_server.py)
 its own process; rows are medians of rounds in alternating order, as ratios to a
 baseline measured in the same run (tests/bench/_measure.py):
 
-- chat.completions.create against a raw httpx post + json.loads (and openai-python);
+- chat.completions.create against a raw httpx post + json.loads (and openai-python), in CPU
+  time and in Python bytecode instructions per request (a count the machine's noise cannot move);
 - call(list_models) on the real 328-model listing against httpx + json.loads;
 - ListModelsResponse.from_dict against json.loads of the same bytes, and
   CreateChatCompletionResponse.from_dict in microseconds;
@@ -29,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from tests.bench._measure import ROUNDS, SNAPSHOT, alternating, bench_server, cpu_per_call, show
+from tests.bench._measure import ROUNDS, SNAPSHOT, alternating, bench_server, bytecode_instructions, cpu_per_call, show
 from tests.bench.stream_server import COMPLETION, listing
 from venice_api.api.chat import create_chat_completion
 from venice_api.api.models import list_models
@@ -58,6 +59,17 @@ def chat_create(base_url: str) -> dict[str, float]:
         for _ in range(20):
             call()
     return alternating({name: cpu_per_call(call, SEQUENTIAL) for name, call in calls.items()})
+
+
+def chat_create_instructions(base_url: str) -> dict[str, float]:
+    raw = httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"})
+    venice = Venice(api_key=KEY, base_url=base_url)
+    return {
+        "raw httpx": bytecode_instructions(lambda: json.loads(raw.post("chat/completions", json=BODY).content)),
+        "venice_ext chat.completions.create": bytecode_instructions(
+            lambda: venice.chat.completions.create(**BODY)  # type: ignore[arg-type]
+        ),
+    }
 
 
 def list_models_call(base_url: str) -> dict[str, float]:
@@ -253,6 +265,13 @@ def main() -> None:
             scale=1e6,
             baseline="raw httpx",
             goal="venice_ext <= 1.1x raw httpx",
+        )
+        show(
+            "chat.completions.create, Python bytecode instructions per request (a count: no noise, C work not seen)",
+            chat_create_instructions(base_url),
+            unit="instr",
+            scale=1,
+            baseline="raw httpx",
         )
         if SNAPSHOT.is_file():
             show(
