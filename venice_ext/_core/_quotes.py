@@ -90,9 +90,14 @@ def quote_of(response: httpx.Response, path: str) -> float:
     return float(quote)
 
 
+def taken_number(request: httpx.Request, name: str) -> float | None:
+    """A number carried to the spend transport in header `name`, taken off the request (never sent)."""
+    # `in` first: httpx.Headers.pop of an absent name raises and catches a KeyError inside.
+    if name not in request.headers:
+        return None
+    return float(request.headers.pop(name))
+
+
 def given_quote(request: httpx.Request) -> float | None:
     """The quote a caller already fetched, taken off the request."""
-    # `in` first: httpx.Headers.pop of an absent name raises and catches a KeyError inside.
-    if QUOTE_HEADER not in request.headers:
-        return None
-    return float(request.headers.pop(QUOTE_HEADER))
+    return taken_number(request, QUOTE_HEADER)

@@ -11,7 +11,7 @@ import httpx
 
 from venice_ext._core._errors_from import error_from_response
 from venice_ext._core._ledger import Reservation, SpendLedger
-from venice_ext._core._quotes import quote_body, quote_of, quote_path, quote_request
+from venice_ext._core._quotes import quote_body, quote_of, quote_path, quote_request, taken_number
 from venice_ext._core._retry import Safety, safety_of
 from venice_ext.errors import (
     APIConnectionError,
@@ -84,10 +84,7 @@ def _balance_of(response: httpx.Response) -> float | None:
 
 
 def call_cap(request: httpx.Request) -> float | None:
-    # `in` first: httpx.Headers.pop of an absent name raises and catches a KeyError inside.
-    if SPEND_CAP_HEADER not in request.headers:
-        return None
-    return float(request.headers.pop(SPEND_CAP_HEADER))
+    return taken_number(request, SPEND_CAP_HEADER)
 
 
 def is_json(response: httpx.Response) -> bool:
