@@ -74,6 +74,8 @@ def _parameters(operation: Any) -> frozenset[str]:
 
 def split_call_arguments(operation: Any, kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """`client.call`'s keyword arguments, split into the operation's parameters and body fields."""
+    if not kwargs:
+        return {}, {}  # hand-written resources pass only body=, which the caller took already
     parameters = _parameters(operation)
     params = {key: value for key, value in kwargs.items() if key in parameters}
     fields = {key: value for key, value in kwargs.items() if key not in parameters}

@@ -112,8 +112,7 @@ def generated_request(
 def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dict[str, Any]) -> dict[str, Any]:
     """`http_request` for `client.call(operation, ...)`: the body as a model, a dict, or keyword fields."""
     body = kwargs.pop("body", None)
-    # Hand-written resources pass only body=: nothing to split (the common path, worth the check).
-    params, fields = split_call_arguments(operation, kwargs) if kwargs else ({}, {})
+    params, fields = split_call_arguments(operation, kwargs)
     name = getattr(operation, "OPERATION_ID", getattr(operation, "__name__", "call"))
     if fields and (body is not None or not _bodies(operation)):
         raise RequestValidationError(
