@@ -44,15 +44,22 @@ CONCURRENT_TOTAL = int(os.environ.get("BENCH_CONCURRENT", "640"))
 CONCURRENCY = 32
 
 
+def _chat_calls(base_url: str) -> dict[str, Callable[[], object]]:
+    """A chat completion through raw httpx and through venice_ext, each on its own client."""
+    raw = httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"})
+    venice = Venice(api_key=KEY, base_url=base_url)
+    return {
+        "raw httpx": lambda: json.loads(raw.post("chat/completions", json=BODY).content),
+        "venice_ext chat.completions.create": lambda: venice.chat.completions.create(**BODY),  # type: ignore[arg-type]
+    }
+
+
 def chat_create(base_url: str) -> dict[str, float]:
     from openai import OpenAI
 
-    raw = httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"})
-    venice = Venice(api_key=KEY, base_url=base_url)
     openai_client = OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
-    calls: dict[str, Callable[[], object]] = {
-        "raw httpx": lambda: json.loads(raw.post("chat/completions", json=BODY).content),
-        "venice_ext chat.completions.create": lambda: venice.chat.completions.create(**BODY),  # type: ignore[arg-type]
+    calls = {
+        **_chat_calls(base_url),
         "openai": lambda: openai_client.chat.completions.create(**BODY),  # type: ignore[call-overload]
     }
     for call in calls.values():
@@ -62,14 +69,7 @@ def chat_create(base_url: str) -> dict[str, float]:
 
 
 def chat_create_instructions(base_url: str) -> dict[str, float]:
-    raw = httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {KEY}"})
-    venice = Venice(api_key=KEY, base_url=base_url)
-    return {
-        "raw httpx": bytecode_instructions(lambda: json.loads(raw.post("chat/completions", json=BODY).content)),
-        "venice_ext chat.completions.create": bytecode_instructions(
-            lambda: venice.chat.completions.create(**BODY)  # type: ignore[arg-type]
-        ),
-    }
+    return {name: bytecode_instructions(call) for name, call in _chat_calls(base_url).items()}
 
 
 def list_models_call(base_url: str) -> dict[str, float]:
