@@ -15,6 +15,7 @@ from venice_ext._core._bodies import _bodies, operation_body, split_call_argumen
 from venice_ext._core._config import header_problem
 from venice_ext._core._drift import drifted_or_raise
 from venice_ext._core._errors_from import error_from_response
+from venice_ext._core._json import decode_json
 from venice_ext._core._requester import TRANSPORT_OPTIONS, Operation, RequestOptions
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION
@@ -140,7 +141,7 @@ def finish(operation: Operation[T], response: httpx.Response, *, strict: bool = 
     warn_if_deprecated(response.headers)
     parsed: Any
     try:
-        parsed = operation.parse_success(response)
+        parsed = operation.parse_success(response, decode_json=decode_json)
     except (ModelParseError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         parsed = drifted_or_raise(operation.METHOD, operation.PATH, response, exc, strict=strict)
     return APIResponse(parsed, response)

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from venice_ext._core._headers import request_id_of
+from venice_ext._core._json import decode_json
 from venice_ext.errors import ResponseValidationError
 
 __all__ = [
@@ -113,7 +114,7 @@ def drifted_or_raise(
     data: Any = None
     if not (strict or strict_parsing()):
         try:
-            data = response.json()
+            data = decode_json(response.content)
         except (ValueError, RecursionError, UnicodeDecodeError):
             data = None
     return drifted_json(

@@ -33,7 +33,7 @@ class Operation(Protocol[T_co]):
     PATH: str
     request_kwargs: Callable[..., dict[str, Any]]
 
-    def parse_success(self, response: httpx.Response, /) -> T_co: ...
+    def parse_success(self, response: httpx.Response, /, *, decode_json: Callable[[bytes], Any] = ...) -> T_co: ...
 
 
 class RequestOptions(TypedDict, total=False):
