@@ -17,6 +17,7 @@ from venice_ext._core._drift import drifted_or_raise
 from venice_ext._core._errors_from import error_from_response
 from venice_ext._core._json import decode_json
 from venice_ext._core._requester import TRANSPORT_OPTIONS, Operation, RequestOptions
+from venice_ext._core._requests import CheckedBody
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION
 from venice_ext.errors import RequestValidationError
@@ -103,10 +104,19 @@ def stream_request(
 
 
 def generated_request(
-    operation: Operation[Any], params: Mapping[str, Any], body: Mapping[str, Any] | None, options: RequestOptions
+    operation: Operation[Any],
+    params: Mapping[str, Any],
+    body: Mapping[str, Any] | CheckedBody | None,
+    options: RequestOptions,
 ) -> dict[str, Any]:
-    """`http_request` for what a generated resource method hands over: body fields as JSON."""
-    model = operation_body(operation, body, options.get("extra_body")) if body is not None else None
+    """`http_request` for what a generated resource method hands over: body fields as JSON
+    (or, from a hand-written resource, a body its model already accepted)."""
+    model: Any = body
+    if isinstance(body, CheckedBody):
+        for key, value in (options.get("extra_body") or {}).items():
+            body[key] = value
+    elif body is not None:
+        model = operation_body(operation, body, options.get("extra_body"))
     return http_request(operation, params, model, options)
 
 

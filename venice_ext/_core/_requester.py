@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol, TypedDict, TypeVar
 import httpx
 
 from venice_ext._core._api_response import APIResponse
+from venice_ext._core._requests import CheckedBody
 from venice_ext._core._transport import TransportHooks
 
 __all__ = ["TRANSPORT_OPTIONS", "AsyncRequester", "Operation", "RequestOptions", "Requester"]
@@ -79,7 +80,7 @@ class AsyncRequester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> T:
         """Send `operation` with these parameters and body fields (JSON names); its typed 2xx body."""
@@ -91,7 +92,7 @@ class AsyncRequester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         """Like `request`, with status, headers, request id, rate limits and balances."""
@@ -161,7 +162,7 @@ class Requester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> T:
         """Send `operation` with these parameters and body fields (JSON names); its typed 2xx body."""
@@ -173,7 +174,7 @@ class Requester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         """Like `request`, with status, headers, request id, rate limits and balances."""

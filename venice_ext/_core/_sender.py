@@ -31,6 +31,7 @@ from venice_ext._core._errors_from import (
     undecodable_body_error,
 )
 from venice_ext._core._requester import Operation, RequestOptions
+from venice_ext._core._requests import CheckedBody
 from venice_ext._core._transport import TransportHooks
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class AsyncSender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> T:
         response = await self.request_raw(operation, params=params, body=body, options=options)
@@ -96,7 +97,7 @@ class AsyncSender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         options = merged(self._defaults, options)
@@ -239,7 +240,7 @@ class Sender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> T:
         response = self.request_raw(operation, params=params, body=body, options=options)
@@ -251,7 +252,7 @@ class Sender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | CheckedBody | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         options = merged(self._defaults, options)

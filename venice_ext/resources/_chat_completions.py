@@ -24,7 +24,7 @@ from venice_ext._core._symbols import (
 )
 from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
 from venice_ext.e2ee._options import E2EEOptions, e2ee_options
-from venice_ext.resources._chat_request import build_chat_request, refuse_stream_flag
+from venice_ext.resources._chat_request import build_chat_request, checked_chat_body, refuse_stream_flag
 from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
 
 if TYPE_CHECKING:
@@ -83,9 +83,9 @@ class AsyncCompletions:
         if options is not None:
             stream = await self._e2ee_stream(model, messages, params, extra_body, None, options, call_options)
             return await stream.final()
-        request = build_chat_request(model, messages, params, extra_body, stream=False)
-        result: CreateChatCompletionResponse = await self._requester.call(
-            create_chat_completion, body=request, **call_options
+        body = checked_chat_body(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = await self._requester.request(
+            create_chat_completion, params={}, body=body, options=call_options
         )
         return result
 
@@ -171,13 +171,13 @@ class AsyncCompletions:
             sealed = await self._e2ee_stream(model, messages, params, extra_body, idle_timeout, options, call_options)
             sealed.progress_timeout = progress_timeout  # read when iteration starts
             return sealed
-        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        body = checked_chat_body(model, messages, params, extra_body, stream=True)
         http = self._requester.http_client
         response = await self._requester.send_stream(
             stream_request(
                 http,
                 create_chat_completion,
-                request,
+                body,
                 accept="text/event-stream",
                 idle_timeout=idle_timeout,
                 extra_headers=None,
@@ -252,9 +252,9 @@ class Completions:
         if options is not None:
             stream = self._e2ee_stream(model, messages, params, extra_body, None, options, call_options)
             return stream.final()
-        request = build_chat_request(model, messages, params, extra_body, stream=False)
-        result: CreateChatCompletionResponse = self._requester.call(
-            create_chat_completion, body=request, **call_options
+        body = checked_chat_body(model, messages, params, extra_body, stream=False)
+        result: CreateChatCompletionResponse = self._requester.request(
+            create_chat_completion, params={}, body=body, options=call_options
         )
         return result
 
@@ -340,13 +340,13 @@ class Completions:
             sealed = self._e2ee_stream(model, messages, params, extra_body, idle_timeout, options, call_options)
             sealed.progress_timeout = progress_timeout  # read when iteration starts
             return sealed
-        request = build_chat_request(model, messages, params, extra_body, stream=True)
+        body = checked_chat_body(model, messages, params, extra_body, stream=True)
         http = self._requester.http_client
         response = self._requester.send_stream(
             stream_request(
                 http,
                 create_chat_completion,
-                request,
+                body,
                 accept="text/event-stream",
                 idle_timeout=idle_timeout,
                 extra_headers=None,
