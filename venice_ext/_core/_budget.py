@@ -137,6 +137,14 @@ class FailureBudget:
             f"reserve_in_flight={self.reserve_in_flight})"
         )
 
+    def _tidy(self, now: float) -> None:
+        """Drop the failures the window left behind and hand freed slots to waiters; with
+        neither (nearly every call) only the two tests run."""
+        if self._failures:
+            self._expire(now)
+        if self._waiting_retries or self._waiting_fresh:
+            self._hand_over(now)
+
     def _expire(self, now: float) -> None:
         horizon = now - self.window
         while self._failures and self._failures[0] <= horizon:
@@ -159,8 +167,7 @@ class FailureBudget:
     def start_fresh(self, now: float) -> Slot:
         """A fresh call's slot: HELD, UNRESERVED, WAITING (for a request in flight), or REFUSED."""
         with self._lock:
-            self._expire(now)
-            self._hand_over(now)
+            self._tidy(now)
             if not self.gate_fresh_calls or (not self.reserve_in_flight and not self._failures):
                 return self._unreserved()
             if len(self._failures) >= self.limit or (not self.reserve_in_flight and self._taken() >= self.limit):
@@ -174,8 +181,7 @@ class FailureBudget:
     def reserve_retry(self, now: float) -> Slot:
         """A retry's slot: HELD, WAITING (for a request in flight), or REFUSED."""
         with self._lock:
-            self._expire(now)
-            self._hand_over(now)
+            self._tidy(now)
             if self._taken() < self.limit and not self._waiting_retries:
                 return self._held(retry=True)
             if not self.reserve_in_flight or len(self._failures) >= self.limit:
@@ -194,10 +200,9 @@ class FailureBudget:
             else:
                 return
             slot.state = SlotState.DONE
-            self._expire(now)
             if failed:
                 self._failures.append(now)
-            self._hand_over(now)
+            self._tidy(now)
 
     def _hand_over(self, now: float) -> None:
         """Give freed slots to the waiters, retries first; refuse them all once failures fill the window."""

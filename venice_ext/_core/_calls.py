@@ -67,7 +67,7 @@ def http_request(
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
-    transport_options = {name: options[name] for name in TRANSPORT_OPTIONS if name in options}
+    transport_options = {name: options[name] for name in TRANSPORT_OPTIONS if name in options} if options else {}
     request["extensions"] = {EXTENSION: transport_options}
     if "timeout" in options:
         request["timeout"] = options["timeout"]

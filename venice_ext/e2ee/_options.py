@@ -54,6 +54,8 @@ class E2EEOptions:
 def e2ee_options(e2ee: bool | E2EEOptions | None, params: Mapping[str, Any]) -> E2EEOptions | None:
     """The options of a request that asks for E2EE (`e2ee=` or `venice_parameters.enable_e2ee`), else None."""
     venice_parameters = params.get("venice_parameters")
+    if e2ee is False and venice_parameters is None:
+        return None  # nearly every call
     # `is not None` first: most calls have no venice_parameters, and the ABC check costs more.
     enable = None
     if venice_parameters is not None and isinstance(venice_parameters, Mapping):
