@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import warnings
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, ResponseStreamEvent, Venice
 from venice_ext import errors as e
+from venice_ext._core._drift import DriftedBody, SpecDriftWarning
 from venice_ext._core._symbols import CreateResponseResponse
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply
 
@@ -236,11 +238,32 @@ def test_create_against_the_canned_answer(fake: FakeVenice, client: Venice) -> N
     assert sent["temperature"] == 0.2 and sent["brand_new_option"] is True and "stream" not in sent
 
 
-def test_create_reads_openai_nulls_as_absent(fake: FakeVenice, client: Venice) -> None:
+@pytest.mark.parametrize("flavour", ["sync", "async", "sync-strict"])
+def test_create_reads_openai_nulls_as_absent_without_a_drift_warning(fake: FakeVenice, flavour: str) -> None:
     reasoning = {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": None}
     fake.script("POST", "/responses", Reply(json=response("completed", [reasoning, message("completed", TEXT)])))
-    result = client.responses.create(model=MODEL, input="hi")
+
+    async def on_async() -> CreateResponseResponse:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as client:
+            return await client.responses.create(model=MODEL, input="hi")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpecDriftWarning)
+        if flavour == "async":
+            result = asyncio.run(on_async())
+        else:
+            with Venice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=flavour.endswith("strict")) as client:
+                result = client.responses.create(model=MODEL, input="hi")
+    assert isinstance(result, CreateResponseResponse)
     assert result.output[1].content[0].text == TEXT
+
+
+def test_create_answer_that_fits_neither_reading_is_still_drift(fake: FakeVenice, client: Venice) -> None:
+    drifted = {**response("completed", [message("completed", TEXT)]), "created_at": "not-a-number"}
+    fake.script("POST", "/responses", Reply(json=drifted))
+    with pytest.warns(SpecDriftWarning, match="created_at"):
+        result = client.responses.create(model=MODEL, input="hi")
+    assert isinstance(result, DriftedBody) and result.raw["created_at"] == "not-a-number"
 
 
 def test_create_refuses_stream_and_names_unknown_parameters(client: Venice) -> None:

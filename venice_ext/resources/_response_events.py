@@ -22,6 +22,7 @@ How a stream ends decides what `final()` does:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 import httpx
@@ -41,7 +42,14 @@ from venice_ext.errors import (
     VeniceError,
 )
 
-__all__ = ["ARGUMENTS_DELTA", "TEXT_DELTA", "ResponseEventHandler", "ResponseStreamEvent", "typed_response"]
+__all__ = [
+    "ARGUMENTS_DELTA",
+    "TEXT_DELTA",
+    "NullsAsAbsent",
+    "ResponseEventHandler",
+    "ResponseStreamEvent",
+    "typed_response",
+]
 
 TEXT_DELTA = "response.output_text.delta"
 ARGUMENTS_DELTA = "response.function_call_arguments.delta"
@@ -144,6 +152,39 @@ def typed_response(raw: Any, request_id: str | None, *, strict: bool = True) -> 
             request_id=request_id,
         )
         return cast(CreateResponseResponse, drifted)
+
+
+class NullsAsAbsent:
+    """An endpoint module whose 2xx answer is read as `typed_response` reads one: as sent,
+    then, if that does not fit, with OpenAI's nulls as absent.
+
+    Handed to the requester in place of the module, so that what still does not fit goes
+    the usual way (a DriftedBody with its warning, or the strict error) and an answer the
+    second reading types raises no warning at all.
+    """
+
+    def __init__(self, operation: Any) -> None:
+        self._operation = operation
+        self.METHOD: str = operation.METHOD
+        self.PATH: str = operation.PATH
+        self.request_kwargs: Callable[..., dict[str, Any]] = operation.request_kwargs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._operation, name)
+
+    def parse_success(
+        self, response: httpx.Response, /, *, decode_json: Callable[[bytes], Any] = json.loads
+    ) -> CreateResponseResponse:
+        try:
+            parsed: CreateResponseResponse = self._operation.parse_success(response, decode_json=decode_json)
+        except ModelParseError as first:
+            try:
+                parsed = self._operation.parse_success(
+                    response, decode_json=lambda content: _without_nulls(decode_json(content))
+                )
+            except ModelParseError:
+                raise first from None
+        return parsed
 
 
 class ResponseEventHandler:

@@ -5,14 +5,13 @@ The events of a stream, and what `final()` makes of them, are in `_response_even
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from venice_ext._core._calls import options_of, stream_request
-from venice_ext._core._drift import STRICT_EXTENSION, DriftedBody
+from venice_ext._core._drift import STRICT_EXTENSION
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._requests import build_body
 from venice_ext._core._streaming import AsyncStream, Stream
@@ -25,13 +24,12 @@ from venice_ext._core._symbols import (
 )
 from venice_ext.errors import (
     RequestValidationError,
-    ResponseValidationError,
 )
 from venice_ext.resources._response_events import (
     TEXT_DELTA,
+    NullsAsAbsent,
     ResponseEventHandler,
     ResponseStreamEvent,
-    typed_response,
 )
 
 __all__ = [
@@ -87,26 +85,8 @@ def _events_request(
     )
 
 
-def _retyped(error: ResponseValidationError) -> CreateResponseResponse:
-    """A second reading of a non-streamed answer that failed the strict parse (see typed_response)."""
-    try:
-        raw = json.loads(error.body)
-    except ValueError:
-        raise error from None
-    try:
-        return typed_response(raw, error.request_id)
-    except ResponseValidationError:
-        raise error from None
-
-
-def _retyped_drift(result: CreateResponseResponse) -> CreateResponseResponse:
-    """A drifted answer (returned as read outside strict mode) read again the way `_retyped` does."""
-    if not isinstance(result, DriftedBody):
-        return result
-    try:
-        return typed_response(result.raw, None)
-    except ResponseValidationError:
-        return result
+# Its answers read strictly, then with OpenAI's nulls as absent (see typed_response).
+_CREATE_RESPONSE = NullsAsAbsent(create_response)
 
 
 # unasync: begin async source
@@ -160,21 +140,18 @@ class AsyncResponses:
         (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`, `strict_parsing`, `extra_headers`,
         `extra_query`, `extra_body`) mean what they mean on every generated method."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
-        try:
-            result: CreateResponseResponse = await self._requester.call(
-                create_response,
-                body=request,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                deadline=deadline,
-                max_retries=max_retries,
-                retry_ambiguous=retry_ambiguous,
-                strict_parsing=strict_parsing,
-                extra_query=extra_query,
-            )
-        except ResponseValidationError as exc:
-            return _retyped(exc)
-        return _retyped_drift(result)
+        result: CreateResponseResponse = await self._requester.call(
+            _CREATE_RESPONSE,
+            body=request,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            strict_parsing=strict_parsing,
+            extra_query=extra_query,
+        )
+        return result
 
     async def stream(
         self,
@@ -269,21 +246,18 @@ class Responses:
         (`timeout`, `max_retries`, `retry_ambiguous`, `deadline`, `strict_parsing`, `extra_headers`,
         `extra_query`, `extra_body`) mean what they mean on every generated method."""
         request = build_responses_request(model, input, params, extra_body, stream=False)
-        try:
-            result: CreateResponseResponse = self._requester.call(
-                create_response,
-                body=request,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                deadline=deadline,
-                max_retries=max_retries,
-                retry_ambiguous=retry_ambiguous,
-                strict_parsing=strict_parsing,
-                extra_query=extra_query,
-            )
-        except ResponseValidationError as exc:
-            return _retyped(exc)
-        return _retyped_drift(result)
+        result: CreateResponseResponse = self._requester.call(
+            _CREATE_RESPONSE,
+            body=request,
+            extra_headers=extra_headers,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_ambiguous=retry_ambiguous,
+            strict_parsing=strict_parsing,
+            extra_query=extra_query,
+        )
+        return result
 
     def stream(
         self,
