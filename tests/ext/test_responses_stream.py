@@ -12,6 +12,7 @@ import pytest
 from tests.ext.conftest import API_KEY
 from venice_ext import AsyncVenice, ResponseStreamEvent, Venice
 from venice_ext import errors as e
+from venice_ext._core import _drift
 from venice_ext._core._drift import DriftedBody, SpecDriftWarning
 from venice_ext._core._symbols import CreateResponseResponse
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply
@@ -239,7 +240,10 @@ def test_create_against_the_canned_answer(fake: FakeVenice, client: Venice) -> N
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async", "sync-strict"])
-def test_create_reads_openai_nulls_as_absent_without_a_drift_warning(fake: FakeVenice, flavour: str) -> None:
+def test_create_reads_openai_nulls_as_absent_without_a_drift_warning(
+    fake: FakeVenice, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_drift, "_warned", set())  # else a warning given earlier in the process is not repeated
     reasoning = {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": None}
     fake.script("POST", "/responses", Reply(json=response("completed", [reasoning, message("completed", TEXT)])))
 
@@ -258,7 +262,10 @@ def test_create_reads_openai_nulls_as_absent_without_a_drift_warning(fake: FakeV
     assert result.output[1].content[0].text == TEXT
 
 
-def test_create_answer_that_fits_neither_reading_is_still_drift(fake: FakeVenice, client: Venice) -> None:
+def test_create_answer_that_fits_neither_reading_is_still_drift(
+    fake: FakeVenice, client: Venice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_drift, "_warned", set())  # one warning per schema path per process
     drifted = {**response("completed", [message("completed", TEXT)]), "created_at": "not-a-number"}
     fake.script("POST", "/responses", Reply(json=drifted))
     with pytest.warns(SpecDriftWarning, match="created_at"):
