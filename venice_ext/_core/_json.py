@@ -10,18 +10,26 @@ body decodes to what json.loads (httpx's `Response.json()`) gives, or fails as i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
-
-import msgspec
 
 __all__ = ["decode_json"]
 
-_fast_decode = msgspec.json.Decoder().decode
+_fast_decode: Callable[[bytes], Any] | None = None
+
+
+def _bind_fast_decode() -> Callable[[bytes], Any]:
+    global _fast_decode
+    # On first use: `import venice_ext` stays without msgspec's modules until a body is read.
+    import msgspec
+
+    _fast_decode = msgspec.json.Decoder().decode
+    return _fast_decode
 
 
 def decode_json(content: bytes) -> Any:
     """The JSON value in `content`, as json.loads reads it; json.JSONDecodeError when it holds none."""
     try:
-        return _fast_decode(content)
-    except (msgspec.DecodeError, RecursionError):
+        return (_fast_decode or _bind_fast_decode())(content)
+    except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
         return json.loads(content)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
-import msgspec
-
 from venice_ext._core._symbols import ModelParseError
 from venice_ext.errors import RequestValidationError
 
@@ -70,7 +68,16 @@ def _refuse(value: object) -> NoReturn:
     raise TypeError(type(value).__name__)
 
 
-_encode_unaided = msgspec.json.Encoder(enc_hook=_refuse).encode
+_encode_unaided: Callable[[Any], bytes] | None = None
+
+
+def _bind_encode_unaided() -> Callable[[Any], bytes]:
+    global _encode_unaided
+    # On first use: `import venice_ext` stays without msgspec's modules until a body is sent.
+    import msgspec
+
+    _encode_unaided = msgspec.json.Encoder(enc_hook=_refuse).encode
+    return _encode_unaided
 
 
 def sendable_as_given(fields: Mapping[str, Any]) -> bool:
@@ -82,8 +89,8 @@ def sendable_as_given(fields: Mapping[str, Any]) -> bool:
     too) without help and asks its hook for any other Mapping, which refuses it.
     """
     try:
-        _encode_unaided(fields)
-    except (TypeError, ValueError, OverflowError, RecursionError):
+        (_encode_unaided or _bind_encode_unaided())(fields)
+    except Exception:  # whatever msgspec cannot encode unaided goes through the model, which is always right
         return False
     return True
 
