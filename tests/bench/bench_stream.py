@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from tests.bench._measure import ROUNDS, alternating, bench_server, show
+from tests.bench._measure import ROUNDS, Rows, alternating, bench_server, show
 from venice_ext import AsyncVenice, Venice
 
 KEY = "test-key"
@@ -111,15 +111,6 @@ def _added(samples: dict[str, list[float]]) -> dict[str, float]:
     }
 
 
-def _alternating_samples(runners: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    names = list(runners)
-    samples: dict[str, list[float]] = {name: [] for name in names}
-    for index in range(rounds):
-        for name in names if index % 2 == 0 else reversed(names):
-            samples[name].append(runners[name]())
-    return samples
-
-
 def cpu_per_chunk(clients: dict[str, StreamFactory], model: str) -> dict[str, float]:
     def runner(run: StreamFactory) -> Callable[[], float]:
         def measure() -> float:
@@ -149,7 +140,7 @@ def first_token_gap(clients: dict[str, StreamFactory]) -> dict[str, list[float]]
 
     for run in clients.values():
         sum(1 for _ in run(TTFT))
-    return _alternating_samples({name: runner(run) for name, run in clients.items()}, TTFT_ROUNDS)
+    return alternating({name: runner(run) for name, run in clients.items()}, TTFT_ROUNDS).samples
 
 
 async def _async_rows(base_url: str) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
@@ -179,7 +170,7 @@ async def _async_rows(base_url: str) -> tuple[dict[str, dict[str, float]], dict[
     for framing, model in FRAMINGS.items():
         for run in clients.values():
             await cpu(run, model)
-        per_framing[framing] = _medians(await alternate(lambda run, model=model: cpu(run, model), ROUNDS))
+        per_framing[framing] = Rows(await alternate(lambda run, model=model: cpu(run, model), ROUNDS))
     for run in clients.values():
         await gap(run)
     return per_framing, await alternate(gap, TTFT_ROUNDS)
