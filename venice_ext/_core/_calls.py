@@ -106,18 +106,22 @@ def stream_request(
 def generated_request(
     operation: Operation[Any],
     params: Mapping[str, Any],
-    body: Mapping[str, Any] | CheckedBody | None,
+    body: Mapping[str, Any] | CheckedBody[Any] | None,
     options: RequestOptions,
 ) -> dict[str, Any]:
     """`http_request` for what a generated resource method hands over: body fields as JSON
     (or, from a hand-written resource, a body its model already accepted)."""
-    model: Any = body
     if isinstance(body, CheckedBody):
-        for key, value in (options.get("extra_body") or {}).items():
-            body[key] = value
-    elif body is not None:
-        model = operation_body(operation, body, options.get("extra_body"))
+        return http_request(operation, params, _with_extra_body(body, options), options)
+    model = operation_body(operation, body, options.get("extra_body")) if body is not None else None
     return http_request(operation, params, model, options)
+
+
+def _with_extra_body(model: Any, options: RequestOptions) -> Any:
+    """A body already built (a model, a CheckedBody) with the call's extra_body fields added."""
+    for key, value in (options.get("extra_body") or {}).items():
+        model[key] = value
+    return model
 
 
 def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -133,8 +137,7 @@ def call_request(operation: Operation[Any], options: RequestOptions, kwargs: dic
     if isinstance(body, Mapping) or (body is None and fields):
         body = operation_body(operation, body if body is not None else fields, options.get("extra_body"))
     elif body is not None:
-        for key, value in (options.get("extra_body") or {}).items():
-            body[key] = value
+        body = _with_extra_body(body, options)
     return http_request(operation, params, body, options)
 
 

@@ -80,7 +80,7 @@ class AsyncRequester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> T:
         """Send `operation` with these parameters and body fields (JSON names); its typed 2xx body."""
@@ -92,7 +92,7 @@ class AsyncRequester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         """Like `request`, with status, headers, request id, rate limits and balances."""
@@ -162,7 +162,7 @@ class Requester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> T:
         """Send `operation` with these parameters and body fields (JSON names); its typed 2xx body."""
@@ -174,7 +174,7 @@ class Requester(Protocol):
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         """Like `request`, with status, headers, request id, rate limits and balances."""

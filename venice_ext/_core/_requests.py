@@ -13,7 +13,7 @@ tests/generated/test_request_bodies.py), so rewriting it would only cost time.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
 
 from venice_ext._core._symbols import ModelParseError
 from venice_ext.errors import RequestValidationError
@@ -95,7 +95,7 @@ def sendable_as_given(fields: Mapping[str, Any]) -> bool:
     return True
 
 
-class CheckedBody:
+class CheckedBody(Generic[M]):
     """A request body its generated model accepted, for the generated `request_kwargs`.
 
     `to_dict()` gives the fields as the caller gave them (extra_body merged, the fields
@@ -105,7 +105,7 @@ class CheckedBody:
 
     __slots__ = ("_json", "model")
 
-    def __init__(self, model: RequestModel, json: dict[str, Any] | None) -> None:
+    def __init__(self, model: M, json: dict[str, Any] | None) -> None:
         self.model = model
         self._json = json
 
@@ -119,12 +119,12 @@ class CheckedBody:
 
 
 def checked_body(
-    parse: Callable[[Mapping[str, Any]], RequestModel],
+    parse: Callable[[Mapping[str, Any]], M],
     fields: Mapping[str, Any],
     extra_body: Mapping[str, Any] | None,
     *,
     name: str,
-) -> CheckedBody:
+) -> CheckedBody[M]:
     """`build_body`, then the JSON to send: `fields` themselves when they are `sendable_as_given`."""
     model = build_body(parse, fields, extra_body, name=name)
     sent = {**extra_body, **fields} if extra_body else dict(fields)

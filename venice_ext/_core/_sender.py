@@ -85,7 +85,7 @@ class AsyncSender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> T:
         response = await self.request_raw(operation, params=params, body=body, options=options)
@@ -97,7 +97,7 @@ class AsyncSender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         options = merged(self._defaults, options)
@@ -240,7 +240,7 @@ class Sender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> T:
         response = self.request_raw(operation, params=params, body=body, options=options)
@@ -252,7 +252,7 @@ class Sender:
         /,
         *,
         params: Mapping[str, Any],
-        body: Mapping[str, Any] | CheckedBody | None,
+        body: Mapping[str, Any] | CheckedBody[Any] | None,
         options: RequestOptions,
     ) -> APIResponse[T]:
         options = merged(self._defaults, options)

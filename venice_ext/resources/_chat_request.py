@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from venice_ext._core._requests import CheckedBody, build_body, checked_body
+from venice_ext._core._requests import CheckedBody, checked_body
 from venice_ext._core._symbols import ChatCompletionRequest
 from venice_ext.errors import RequestValidationError
 
@@ -37,8 +37,7 @@ def build_chat_request(
     stream: bool,
 ) -> ChatCompletionRequest:
     """The generated request model for these arguments; RequestValidationError if they don't fit."""
-    fields = _chat_fields(model, messages, params, stream=stream)
-    return build_body(ChatCompletionRequest.from_dict, fields, extra_body, name=_NAME)
+    return checked_chat_body(model, messages, params, extra_body, stream=stream).model
 
 
 def checked_chat_body(
@@ -48,8 +47,9 @@ def checked_chat_body(
     extra_body: Mapping[str, Any] | None,
     *,
     stream: bool,
-) -> CheckedBody:
-    """`build_chat_request`, kept with the JSON to send (see `checked_body`)."""
+) -> CheckedBody[ChatCompletionRequest]:
+    """The generated request model for these arguments (RequestValidationError if they don't
+    fit), kept with the JSON to send (see `checked_body`)."""
     fields = _chat_fields(model, messages, params, stream=stream)
     return checked_body(ChatCompletionRequest.from_dict, fields, extra_body, name=_NAME)
 
