@@ -7,14 +7,17 @@ import json
 import warnings
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.ext.conftest import API_KEY
-from venice_ext import AsyncVenice, ResponseStreamEvent, Venice
+from venice_api.types import UNSET
+from venice_ext import AsyncVenice, ResponseStreamEvent, Venice, aiohttp_transport
 from venice_ext import errors as e
 from venice_ext._core import _drift
 from venice_ext._core._drift import DriftedBody, SpecDriftWarning
-from venice_ext._core._symbols import CreateResponseResponse
+from venice_ext._core._symbols import CreateResponseResponse, create_response
+from venice_ext.resources._response_events import NullsAsAbsent
 from venice_ext.testing import SSE, DropAfter, FakeVenice, Reply
 
 MODEL = "venice-uncensored-1-2"
@@ -239,38 +242,65 @@ def test_create_against_the_canned_answer(fake: FakeVenice, client: Venice) -> N
     assert sent["temperature"] == 0.2 and sent["brand_new_option"] is True and "stream" not in sent
 
 
-@pytest.mark.parametrize("flavour", ["sync", "async", "sync-strict"])
+def _created(flavour: str, fake: FakeVenice, *, strict: bool) -> Any:
+    """responses.create on one flavour of client: sync, async over httpx, async over aiohttp."""
+    if flavour == "sync":
+        with Venice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=strict) as client:
+            return client.responses.create(model=MODEL, input="hi")
+
+    async def run() -> Any:
+        transport = {"transport": aiohttp_transport()} if flavour == "async-aiohttp" else {}
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=strict, **transport) as client:
+            return await client.responses.create(model=MODEL, input="hi")
+
+    return asyncio.run(run())
+
+
+FLAVOURS = ["sync", "async-httpx", "async-aiohttp"]
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_create_reads_openai_nulls_as_absent_without_a_drift_warning(
-    fake: FakeVenice, flavour: str, monkeypatch: pytest.MonkeyPatch
+    fake: FakeVenice, flavour: str, strict: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_drift, "_warned", set())  # else a warning given earlier in the process is not repeated
     reasoning = {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": None}
     fake.script("POST", "/responses", Reply(json=response("completed", [reasoning, message("completed", TEXT)])))
-
-    async def on_async() -> CreateResponseResponse:
-        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as client:
-            return await client.responses.create(model=MODEL, input="hi")
-
     with warnings.catch_warnings():
         warnings.simplefilter("error", SpecDriftWarning)
-        if flavour == "async":
-            result = asyncio.run(on_async())
-        else:
-            with Venice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=flavour.endswith("strict")) as client:
-                result = client.responses.create(model=MODEL, input="hi")
+        result = _created(flavour, fake, strict=strict)
     assert isinstance(result, CreateResponseResponse)
     assert result.output[1].content[0].text == TEXT
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_create_answer_that_fits_neither_reading_is_still_drift(
-    fake: FakeVenice, client: Venice, monkeypatch: pytest.MonkeyPatch
+    fake: FakeVenice, flavour: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_drift, "_warned", set())  # one warning per schema path per process
     drifted = {**response("completed", [message("completed", TEXT)]), "created_at": "not-a-number"}
-    fake.script("POST", "/responses", Reply(json=drifted))
+    fake.script("POST", "/responses", Reply(json=drifted), Reply(json=drifted))
     with pytest.warns(SpecDriftWarning, match="created_at"):
-        result = client.responses.create(model=MODEL, input="hi")
+        result = _created(flavour, fake, strict=False)
     assert isinstance(result, DriftedBody) and result.raw["created_at"] == "not-a-number"
+    with pytest.raises(e.ResponseValidationError, match="created_at") as caught:
+        _created(flavour, fake, strict=True)
+    assert b"not-a-number" in caught.value.body
+
+
+def test_both_readings_decode_the_body_once() -> None:
+    reasoning = {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": None}
+    body = response("completed", [reasoning, message("completed", TEXT)])
+    decoded: list[bytes] = []
+
+    def counting(content: bytes) -> Any:
+        decoded.append(content)
+        return json.loads(content)
+
+    parsed = NullsAsAbsent(create_response).parse_success(httpx.Response(200, json=body), decode_json=counting)
+    assert isinstance(parsed, CreateResponseResponse) and parsed.output[0].encrypted_content is UNSET
+    assert len(decoded) == 1
 
 
 def test_create_refuses_stream_and_names_unknown_parameters(client: Venice) -> None:

@@ -175,12 +175,19 @@ class NullsAsAbsent:
     def parse_success(
         self, response: httpx.Response, /, *, decode_json: Callable[[bytes], Any] = json.loads
     ) -> CreateResponseResponse:
+        decoded: list[Any] = []  # the body, decoded once for both readings
+
+        def decode_once(content: bytes) -> Any:
+            if not decoded:
+                decoded.append(decode_json(content))
+            return decoded[0]
+
         try:
-            parsed: CreateResponseResponse = self._operation.parse_success(response, decode_json=decode_json)
+            parsed: CreateResponseResponse = self._operation.parse_success(response, decode_json=decode_once)
         except ModelParseError as first:
             try:
                 parsed = self._operation.parse_success(
-                    response, decode_json=lambda content: _without_nulls(decode_json(content))
+                    response, decode_json=lambda content: _without_nulls(decode_once(content))
                 )
             except ModelParseError:
                 raise first from None
