@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.ext.conftest import API_KEY
 from venice_api.api.models import list_models
 from venice_api.models import ListModelsResponse
-from venice_ext import AsyncVenice, Venice, aiohttp_transport
+from venice_ext import AsyncVenice, Venice, aiohttp_transport, errors
 from venice_ext._core._json import decode_json
 from venice_ext.testing import FakeVenice, Reply
 
@@ -142,8 +142,6 @@ def test_a_body_only_json_loads_reads_parses_on_every_client(flavor: str, body: 
 
 @pytest.mark.parametrize("flavor", FLAVORS)
 def test_a_body_no_decoder_reads_is_still_the_typed_error(flavor: str, fake: FakeVenice) -> None:
-    from venice_ext import errors
-
     fake.script("GET", "/models", Reply(body=b'{"object": "list", "data": [', content_type="application/json"))
     with pytest.raises(errors.ResponseValidationError) as caught:
         _listed(flavor, fake)
