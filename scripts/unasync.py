@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every module holding a twin pair, relative to the repository root.
 MODULES = (
     "venice_ext/_core/_transport.py",
+    "venice_ext/_core/_cookies.py",
     "venice_ext/_core/_requester.py",
     "venice_ext/_core/_sender.py",
     "venice_ext/_core/_streaming.py",

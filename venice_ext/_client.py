@@ -19,6 +19,7 @@ import httpx
 from venice_ext._client_base import DEFAULT_LIMITS, ClientBase
 from venice_ext._client_calls import AsyncClientCalls, ClientCalls
 from venice_ext._core._budget import FailureBudget
+from venice_ext._core._cookies import AsyncHTTPClient, HTTPClient
 from venice_ext._core._ledger import Spend, SpendLedger
 from venice_ext._core._mounts import environment_proxy, install_on_mounts
 from venice_ext._core._requester import AsyncRequester, Operation, Requester
@@ -149,7 +150,7 @@ class AsyncVenice(ClientBase, AsyncClientCalls, AsyncVeniceResources):
             inner = transport or httpx.AsyncHTTPTransport(
                 limits=DEFAULT_LIMITS, proxy=proxy if proxy is not None else environment_proxy(self.base_url)
             )
-            self._http = httpx.AsyncClient(
+            self._http = AsyncHTTPClient(
                 base_url=self._config.base_url,
                 headers=self._config.headers,
                 timeout=self._config.timeout,
@@ -305,7 +306,7 @@ class Venice(ClientBase, ClientCalls, VeniceResources):
             inner = transport or httpx.HTTPTransport(
                 limits=DEFAULT_LIMITS, proxy=proxy if proxy is not None else environment_proxy(self.base_url)
             )
-            self._http = httpx.Client(
+            self._http = HTTPClient(
                 base_url=self._config.base_url,
                 headers=self._config.headers,
                 timeout=self._config.timeout,
