@@ -71,9 +71,12 @@ class _Choice:
 def _append(target: bytearray, text: Any, what: str) -> None:
     if not isinstance(text, str):
         raise ChunkError(f"{what} must be a string, got {type(text).__name__}")
-    # A proxy that slices UTF-16 (JavaScript) may split an emoji's surrogate pair across
-    # two deltas: each half is kept as it came and the pair is joined in _text.
-    target += text.encode("utf-8", "surrogatepass")
+    try:
+        target.extend(text.encode())  # the strict codec's fast path: what nearly every delta takes
+    except UnicodeEncodeError:
+        # A proxy that slices UTF-16 (JavaScript) may split an emoji's surrogate pair across
+        # two deltas: each half is kept as it came and the pair is joined in _text.
+        target.extend(text.encode("utf-8", "surrogatepass"))
 
 
 def _text(buffer: bytearray) -> str:
@@ -112,17 +115,19 @@ class ChatCompletionAccumulator:
             # type(), not isinstance: a bool is not an index (JSON gives no other int subclass).
             if type(index) is not int:
                 raise ChunkError(f"choices[].index must be a whole number, got {index!r}")
-            state = choices.get(index)
-            if state is None:
+            try:
+                state = choices[index]
+            except KeyError:
                 state = choices[index] = _Choice()
             delta = choice.delta
             content = delta.content
             if content is not None:
                 if type(content) is not str:
                     raise ChunkError(f"delta.content must be a string, got {type(content).__name__}")
-                # A proxy that slices UTF-16 (JavaScript) may split an emoji's surrogate pair
-                # across two deltas: each half is kept as it came and the pair joined in _text.
-                state.content += content.encode("utf-8", "surrogatepass")
+                try:
+                    state.content.extend(content.encode())  # _append, inlined: one per streamed token
+                except UnicodeEncodeError:
+                    _append(state.content, content, "delta.content")
             if delta.reasoning_content is not None:
                 _append(state.reasoning, delta.reasoning_content, "delta.reasoning_content")
             if delta.role is not None:

@@ -34,6 +34,7 @@ __all__ = ["DONE", "DONE_BYTES", "ChatChunkHandler", "EventHandler", "decode_pay
 T_co = TypeVar("T_co", covariant=True)
 DONE = "[DONE]"
 DONE_BYTES = b"[DONE]"
+_UNSET: Any = msgspec.UNSET
 
 
 class EventHandler(Protocol[T_co]):
@@ -69,6 +70,7 @@ class ChatChunkHandler:
         self.headers = headers
         self.strict = strict
         self.accumulator = ChatCompletionAccumulator()
+        self._add = self.accumulator.add
         self.done = False
 
     # The stream hands plain events over as their data's bytes (SSEDecoder.feed_payloads).
@@ -82,12 +84,13 @@ class ChatChunkHandler:
             try:
                 chunk = decode_chunk_struct(event)
             except (msgspec.DecodeError, RecursionError):
-                chunk = None  # not UTF-8, not JSON to msgspec: the general path says which
-            if chunk is None or chunk.choices is msgspec.UNSET:  # type: ignore[comparison-overlap]
+                # Not UTF-8, not JSON to msgspec: the general path says which.
+                return self.on_event(ServerSentEvent(event.decode("utf-8", "replace")))
+            if chunk.choices is _UNSET:  # not a chunk: the general path types it, or raises its error
                 return self.on_event(ServerSentEvent(event.decode("utf-8", "replace")))
             chunk.source = event
             try:
-                self.accumulator.add(chunk)
+                self._add(chunk)
             except (ChunkError, RecursionError) as exc:
                 raise self._invalid(exc, event) from exc
             return chunk
@@ -96,14 +99,14 @@ class ChatChunkHandler:
         if data == DONE:
             self.done = True
             return None
-        chunk = decode_chunk(data) if event.event != "error" else None
+        plain = decode_chunk(data) if event.event != "error" else None
         try:
-            if chunk is None:  # not a plain chunk: an error event, odd JSON, or no JSON at all
-                chunk = ChatCompletionChunk.from_json(decode_payload(event, self.headers))
-            self.accumulator.add(chunk)
+            # Not a plain chunk: an error event, odd JSON, or no JSON at all.
+            typed = plain if plain is not None else ChatCompletionChunk.from_json(decode_payload(event, self.headers))
+            self._add(typed)
         except (ChunkError, RecursionError) as exc:
             raise self._invalid(exc, event.data.encode("utf-8", "surrogatepass")) from exc
-        return chunk
+        return typed
 
     def _invalid(self, exc: Exception, body: bytes) -> ResponseValidationError:
         return ResponseValidationError(
