@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 
 from venice_ext._core._api_response import APIResponse
+from venice_ext._core._carried import SPEND_CAP_HEADER
 from venice_ext._core._ledger import SpendLedger
 from venice_ext._core._requester import Operation
 from venice_ext._core._sender import AsyncSender, Sender, options_of
-from venice_ext._core._spend import SPEND_CAP_HEADER
 
 if TYPE_CHECKING:
     from venice_ext.batch import BatchResult

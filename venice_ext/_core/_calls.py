@@ -12,6 +12,7 @@ import httpx
 
 from venice_ext._core._api_response import APIResponse, warn_if_deprecated
 from venice_ext._core._bodies import _bodies, operation_body, split_call_arguments
+from venice_ext._core._carried import NONE_CARRIED, carries_a_number
 from venice_ext._core._config import header_problem
 from venice_ext._core._drift import drifted_or_raise
 from venice_ext._core._errors_from import error_from_response
@@ -61,13 +62,18 @@ def http_request(
     extra_headers = options.get("extra_headers")
     if extra_headers:
         request["headers"] = {**request.get("headers", {}), **extra_headers}
-    for name, value in (request.get("headers") or {}).items():
+    headers = request.get("headers") or {}
+    for name, value in headers.items():
         if problem := header_problem(name, value):
             raise RequestValidationError(problem)
     extra_query = options.get("extra_query")
     if extra_query:
         request["params"] = {**(request.get("params") or {}), **extra_query}
-    transport_options = {name: options[name] for name in TRANSPORT_OPTIONS if name in options} if options else {}
+    transport_options: dict[str, Any] = (
+        {name: options[name] for name in TRANSPORT_OPTIONS if name in options} if options else {}
+    )
+    if not headers or not carries_a_number(headers):
+        transport_options[NONE_CARRIED] = True
     request["extensions"] = {EXTENSION: transport_options}
     if "timeout" in options:
         request["timeout"] = options["timeout"]
@@ -172,10 +178,13 @@ def merged(defaults: RequestOptions, options: RequestOptions) -> RequestOptions:
 
 def apply_defaults(request: httpx.Request, defaults: RequestOptions) -> None:
     """The client's default options (from `with_options`) on a request built by hand."""
-    for key, value in (defaults.get("extra_headers") or {}).items():
+    extra_headers = defaults.get("extra_headers") or {}
+    for key, value in extra_headers.items():
         request.headers.setdefault(key, value)
     options = request.extensions.get(EXTENSION)
     if isinstance(options, dict):
+        if carries_a_number(extra_headers):
+            options.pop(NONE_CARRIED, None)
         for name in TRANSPORT_OPTIONS:
             if name in defaults:
                 options.setdefault(name, defaults[name])

@@ -7,8 +7,8 @@ quote request knows (through the generated model, so enums are checked). An audi
 priced per thousand characters (`pricing.per_thousand_characters` in the listing) is
 quoted for its prompt's length when the caller gave no `character_count`.
 
-`QUOTE_HEADER` carries a quote already fetched (by `generate`) to the spend transport, which
-removes it before the request leaves, so a job is not quoted twice.
+`QUOTE_HEADER` (`_carried.py`) carries a quote already fetched (by `generate`) to the spend
+transport, so a job is not quoted twice.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ import httpx
 
 from venice_ext.errors import CostUnknownError
 
-__all__ = ["QUOTE_HEADER", "quote_body", "quote_of", "quote_path"]
+__all__ = ["quote_body", "quote_of", "quote_path"]
 
-QUOTE_HEADER = "x-venice-ext-quote-usd"
 _QUOTED = {"/video/queue": "/video/quote", "/audio/queue": "/audio/quote"}
 _FORWARDED_LEAVE_OUT = ("content-length", "content-type", "transfer-encoding")
 
@@ -88,16 +87,3 @@ def quote_of(response: httpx.Response, path: str) -> float:
     if isinstance(quote, bool) or not isinstance(quote, (int, float)) or not quote >= 0:
         raise CostUnknownError(f"{path}: the quote answer holds no price: {response.text[:200]!r}")
     return float(quote)
-
-
-def taken_number(request: httpx.Request, name: str) -> float | None:
-    """A number carried to the spend transport in header `name`, taken off the request (never sent)."""
-    # `in` first: httpx.Headers.pop of an absent name raises and catches a KeyError inside.
-    if name not in request.headers:
-        return None
-    return float(request.headers.pop(name))
-
-
-def given_quote(request: httpx.Request) -> float | None:
-    """The quote a caller already fetched, taken off the request."""
-    return taken_number(request, QUOTE_HEADER)

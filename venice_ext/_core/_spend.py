@@ -24,8 +24,9 @@ that never reached Venice, a call the failure budget refused) releases the estim
 ambiguous one (a read timeout, a lost connection, a cancelled task) keeps it as spent.
 A request the estimator cannot price is refused with CostUnknownError, unless the client
 was built with `allow_unpriced=True`: then it is reserved at $0 and settled from the
-balance difference when there is one. `SPEND_CAP_HEADER` carries a call's own cap
-from `call(..., max_usd=...)` to here; it is removed before the request leaves.
+balance difference when there is one. A call's own cap (`call(..., max_usd=...)`) and a
+quote already fetched come in request headers, taken off before the request leaves
+(`_carried.py`).
 """
 
 from __future__ import annotations
@@ -37,21 +38,19 @@ from typing import Any
 
 import httpx
 
+from venice_ext._core._carried import taken_numbers
 from venice_ext._core._ledger import SpendLedger
-from venice_ext._core._quotes import given_quote
 from venice_ext._core._spend_meter import (
-    SPEND_CAP_HEADER,
     Listing,
     Meter,
     UsageScanner,
-    call_cap,
     is_event_stream,
     is_json,
     usage_cost,
 )
 from venice_ext.errors import CostUnknownError
 
-__all__ = ["SPEND_CAP_HEADER", "AsyncSpendCapTransport", "Listing", "SpendCapTransport", "usage_cost"]
+__all__ = ["AsyncSpendCapTransport", "Listing", "SpendCapTransport", "usage_cost"]
 
 # The bodies a streamed answer arrives as, named so that each twin finds its own.
 _AsyncBody = httpx.AsyncByteStream
@@ -125,8 +124,8 @@ class AsyncSpendCapTransport(httpx.AsyncBaseTransport):
             return error
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        cap = call_cap(request)
-        quote: float | CostUnknownError | None = given_quote(request)
+        cap, given = taken_numbers(request)
+        quote: float | CostUnknownError | None = given
         if not self._meter.metered(request, cap):
             return await self._inner.handle_async_request(request)
         listing = await self._priced_listing()
@@ -218,8 +217,8 @@ class SpendCapTransport(httpx.BaseTransport):
             return error
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        cap = call_cap(request)
-        quote: float | CostUnknownError | None = given_quote(request)
+        cap, given = taken_numbers(request)
+        quote: float | CostUnknownError | None = given
         if not self._meter.metered(request, cap):
             return self._inner.handle_request(request)
         listing = self._priced_listing()

@@ -11,7 +11,7 @@ import httpx
 
 from venice_ext._core._errors_from import error_from_response
 from venice_ext._core._ledger import Reservation, SpendLedger
-from venice_ext._core._quotes import quote_body, quote_of, quote_path, quote_request, taken_number
+from venice_ext._core._quotes import quote_body, quote_of, quote_path, quote_request
 from venice_ext._core._retry import Safety, safety_of
 from venice_ext.errors import (
     APIConnectionError,
@@ -22,18 +22,15 @@ from venice_ext.errors import (
 )
 
 __all__ = [
-    "SPEND_CAP_HEADER",
     "Listing",
     "Meter",
     "UsageScanner",
-    "call_cap",
     "is_event_stream",
     "is_json",
     "usage_cost",
 ]
 
 Listing = list[dict[str, Any]]
-SPEND_CAP_HEADER = "x-venice-ext-max-usd"
 BALANCE_HEADER = "x-venice-balance-usd"
 # Failed before the request left: Venice never saw it, so it cost nothing.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -81,10 +78,6 @@ def _balance_of(response: httpx.Response) -> float | None:
         return float(response.headers[BALANCE_HEADER])
     except (KeyError, ValueError):
         return None
-
-
-def call_cap(request: httpx.Request) -> float | None:
-    return taken_number(request, SPEND_CAP_HEADER)
 
 
 def is_json(response: httpx.Response) -> bool:

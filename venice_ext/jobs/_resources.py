@@ -23,7 +23,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import httpx
 
 from venice_ext._core._calls import options_of
-from venice_ext._core._quotes import QUOTE_HEADER
+from venice_ext._core._carried import QUOTE_HEADER
 from venice_ext._core._requester import AsyncRequester, Requester, RequestOptions
 from venice_ext._core._symbols import AsyncGeneratedVideo, GeneratedVideo
 from venice_ext.errors import VeniceError
