@@ -2,7 +2,7 @@
 
 The same drifted answer (a number sent as a string) goes to a default client, which
 returns it as a DriftedBody, and to a strict one, which raises ResponseValidationError
-with the raw body, on both twins, through `call`, a generated resource method and a
+with the raw body, on both twins (async over httpx and aiohttp), through `call`, a generated resource method and a
 `with_options` copy. The environment switch is cleared so only the argument decides.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 from tests.ext.conftest import API_KEY
 from venice_api.api.models import list_models
-from venice_ext import AsyncVenice, Venice
+from venice_ext import AsyncVenice, Venice, aiohttp_transport
 from venice_ext import errors as e
 from venice_ext._core._drift import STRICT_ENV, DriftedBody, SpecDriftWarning
 from venice_ext.testing import FakeVenice, Reply
@@ -31,6 +31,10 @@ def _no_strict_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _script(fake: FakeVenice, times: int) -> None:
     fake.script("GET", "/models", *[Reply(json=DRIFTED_MODELS)] * times)
+
+
+def _transport(name: str) -> dict[str, Any]:
+    return {"transport": aiohttp_transport()} if name == "aiohttp" else {}
 
 
 def _check_strict(caught: pytest.ExceptionInfo[e.ResponseValidationError]) -> None:
@@ -57,16 +61,21 @@ def test_sync_a_strict_client_raises_where_a_default_one_returns_the_drifted_bod
     assert len(fake.requests_to("GET", "/models")) == 4
 
 
-def test_async_a_strict_client_raises_where_a_default_one_returns_the_drifted_body(fake: FakeVenice) -> None:
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_async_a_strict_client_raises_where_a_default_one_returns_the_drifted_body(
+    fake: FakeVenice, transport: str
+) -> None:
     _script(fake, 4)
 
     async def main() -> list[object]:
         outcomes: list[object] = []
-        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as lenient:
+        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **_transport(transport)) as lenient:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SpecDriftWarning)
                 outcomes.append(type(await lenient.call(list_models)))
-        async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=True) as strict:
+        async with AsyncVenice(
+            api_key=API_KEY, base_url=fake.base_url, strict_parsing=True, **_transport(transport)
+        ) as strict:
             for send in (
                 lambda: strict.call(list_models),
                 lambda: strict.models.list(),
@@ -120,14 +129,15 @@ def test_sync_strict_parsing_per_call_wins_over_the_clients(fake: FakeVenice) ->
     assert len(fake.requests_to("GET", "/models")) == 14
 
 
-def test_async_strict_parsing_per_call_wins_over_the_clients(fake: FakeVenice) -> None:
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+def test_async_strict_parsing_per_call_wins_over_the_clients(fake: FakeVenice, transport: str) -> None:
     _script(fake, 10)
 
     async def main() -> list[str]:
         outcomes: list[str] = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SpecDriftWarning)
-            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url) as lenient:
+            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **_transport(transport)) as lenient:
                 for send in (
                     lambda: lenient.call(list_models, strict_parsing=True),
                     lambda: lenient.call_with_response(list_models, strict_parsing=True),
@@ -140,7 +150,9 @@ def test_async_strict_parsing_per_call_wins_over_the_clients(fake: FakeVenice) -
                     except e.ResponseValidationError as exc:
                         assert b"not-a-number" in exc.body
                         outcomes.append("raised")
-            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, strict_parsing=True) as strict:
+            async with AsyncVenice(
+                api_key=API_KEY, base_url=fake.base_url, strict_parsing=True, **_transport(transport)
+            ) as strict:
                 for send in (
                     lambda: strict.call(list_models, strict_parsing=False),
                     lambda: strict.call_with_response(list_models, strict_parsing=False),

@@ -1,5 +1,6 @@
-"""Wallet access over real sockets, both twins: sign-in per attempt, paid calls and streams,
-top-ups paid exactly once, max_usd, auto top-up under its cap, balance and transactions."""
+"""Wallet access over real sockets, both twins (async over httpx and over aiohttp): sign-in
+per attempt, paid calls and streams, top-ups paid exactly once, max_usd, auto top-up under
+its cap, balance and transactions."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from venice_ext import AsyncVenice, Balances, Venice
+from venice_ext import AsyncVenice, Balances, Venice, aiohttp_transport
 from venice_ext.errors import (
     APIConnectionError,
     ConfigurationError,
@@ -32,7 +33,7 @@ pytest.importorskip("eth_account")
 MARKER_KEY = "0x" + "4b" * 32  # a marker: it must never show up anywhere
 MODEL = "venice-uncensored-1-2"
 MESSAGES = [{"role": "user", "content": "hi"}]
-MODES = ["sync", "async"]
+MODES = ["sync", "async", "async-aiohttp"]
 
 
 @pytest.fixture
@@ -54,6 +55,8 @@ class Client:
         if mode == "sync":
             self.venice: Any = Venice(wallet=wallet, base_url=fake.base_url, **options)
         else:
+            if mode == "async-aiohttp":
+                options.setdefault("transport", aiohttp_transport())
             self.runner = asyncio.Runner()
             self.venice = AsyncVenice(wallet=wallet, base_url=fake.base_url, **options)
 
