@@ -1,10 +1,11 @@
 """Per-call options on the hand-written job methods reach the wire and the parse, on both twins.
 
-`video.quote`, `video.queue`, `audio.quote`, `audio.queue` and `video.generate` against the
-fake server: extra headers and query parameters arrive, `max_retries=0` stops the retry the
-default makes after a 429, `strict_parsing=True` turns a drifted answer into
-ResponseValidationError, `timeout` ends a stalled answer, `retry_ambiguous=True` resends a
-queue whose connection was reset after the server read it (never resent by default).
+`video.quote`, `video.queue`, `audio.quote`, `audio.queue`, `video.generate` and
+`audio.generate` against the fake server: extra headers and query parameters arrive,
+`max_retries=0` stops the retry the default makes after a 429, `strict_parsing=True` turns
+a drifted answer into ResponseValidationError, `timeout` ends a stalled answer,
+`retry_ambiguous=True` resends a queue whose connection was reset after the server read it
+(never resent by default).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.ext.conftest import API_KEY, FakeClock
 from venice_ext import AsyncVenice, Venice, aiohttp_transport
 from venice_ext import errors as e
 from venice_ext.testing import FakeVenice, Reply, Reset, Stall
-from venice_ext.testing._canned_media import TINY_MP4
+from venice_ext.testing._canned_media import TINY_MP3, TINY_MP4
 
 VIDEO = {"model": "wan-2.5-preview-text-to-video", "prompt": "Dawn over the lagoon", "duration": "5s"}
 QUOTE_VIDEO = {"model": "wan-2.5-preview-text-to-video", "duration": "5s"}
@@ -149,55 +150,71 @@ def test_retry_ambiguous_resends_a_queue_the_default_never_resends(
     assert len(fake.requests_to("POST", path)) == 3
 
 
-def _generate(twin: str, fake: FakeVenice, clock: FakeClock, target: Path, options: dict[str, Any]) -> object:
+# kind: (parameters, file name, what the finished job's retrieve answers)
+GENERATE: dict[str, tuple[dict[str, Any], str, Reply]] = {
+    "video": (VIDEO, "v.mp4", Reply(body=TINY_MP4, content_type="video/mp4")),
+    "audio": (AUDIO, "a.mp3", Reply(body=TINY_MP3, content_type="audio/mpeg")),
+}
+KINDS = pytest.mark.parametrize("kind", sorted(GENERATE))
+
+
+def _generate(
+    twin: str, kind: str, fake: FakeVenice, clock: FakeClock, target: Path, options: dict[str, Any]
+) -> object:
+    params = GENERATE[kind][0]
     if twin == "sync":
         with Venice(api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks()) as client:
-            return client.video.generate(path=target, **options, **VIDEO)
+            return getattr(client, kind).generate(path=target, **options, **params)
 
     async def main() -> object:
         async with AsyncVenice(
             api_key=API_KEY, base_url=fake.base_url, hooks=clock.hooks(), transport=_transport(twin)
         ) as client:
-            return await client.video.generate(path=target, **options, **VIDEO)
+            return await getattr(client, kind).generate(path=target, **options, **params)
 
     return asyncio.run(main())
 
 
 @TWINS
+@KINDS
 def test_generate_sends_its_options_with_the_quote_and_the_queue(
-    twin: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
+    twin: str, kind: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
 ) -> None:
-    fake.script("POST", "/video/retrieve", Reply(body=TINY_MP4, content_type="video/mp4"))
-    _generate(twin, fake, clock, tmp_path / "v.mp4", PROBE)
-    for path in ("/video/quote", "/video/queue"):
+    _, name, finished = GENERATE[kind]
+    fake.script("POST", f"/{kind}/retrieve", finished)
+    _generate(twin, kind, fake, clock, tmp_path / name, PROBE)
+    for path in (f"/{kind}/quote", f"/{kind}/queue"):
         (sent,) = fake.requests_to("POST", path)
         assert sent.headers["x-probe"] == "header" and sent.query == "probe=query"
-    assert (tmp_path / "v.mp4").read_bytes() == TINY_MP4
+    assert (tmp_path / name).read_bytes() == finished.body
 
 
 @TWINS
+@KINDS
 def test_generate_max_retries_strict_parsing_and_deadline_apply_to_its_requests(
-    twin: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
+    twin: str, kind: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
 ) -> None:
-    target = tmp_path / "v.mp4"
-    fake.script("POST", "/video/quote", RATE_LIMITED)
+    target = tmp_path / GENERATE[kind][1]
+    fake.script("POST", f"/{kind}/quote", RATE_LIMITED)
     with pytest.raises(e.RateLimitError):
-        _generate(twin, fake, clock, target, {"max_retries": 0})
-    fake.script("POST", "/video/queue", DRIFTED)
+        _generate(twin, kind, fake, clock, target, {"max_retries": 0})
+    fake.script("POST", f"/{kind}/queue", DRIFTED)
     with pytest.raises(e.ResponseValidationError):
-        _generate(twin, fake, clock, target, {"strict_parsing": True})
-    fake.script("POST", "/video/quote", Reply(429, json={"error": "slow down"}, headers={"Retry-After": "5"}))
+        _generate(twin, kind, fake, clock, target, {"strict_parsing": True})
+    fake.script("POST", f"/{kind}/quote", Reply(429, json={"error": "slow down"}, headers={"Retry-After": "5"}))
     with pytest.raises(e.APITimeoutError):
-        _generate(twin, fake, clock, target, {"deadline": 3.0})
-    assert len(fake.requests_to("POST", "/video/quote")) == 3
-    assert len(fake.requests_to("POST", "/video/queue")) == 1 and not target.exists()
+        _generate(twin, kind, fake, clock, target, {"deadline": 3.0})
+    assert len(fake.requests_to("POST", f"/{kind}/quote")) == 3
+    assert len(fake.requests_to("POST", f"/{kind}/queue")) == 1 and not target.exists()
 
 
 @TWINS
+@KINDS
 def test_generate_retry_ambiguous_resends_the_queue(
-    twin: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
+    twin: str, kind: str, fake: FakeVenice, clock: FakeClock, tmp_path: Path
 ) -> None:
-    fake.script("POST", "/video/queue", Reset(read_body=True))
-    fake.script("POST", "/video/retrieve", Reply(body=TINY_MP4, content_type="video/mp4"))
-    _generate(twin, fake, clock, tmp_path / "v.mp4", {"retry_ambiguous": True})
-    assert len(fake.requests_to("POST", "/video/queue")) == 2
+    _, name, finished = GENERATE[kind]
+    fake.script("POST", f"/{kind}/queue", Reset(read_body=True))
+    fake.script("POST", f"/{kind}/retrieve", finished)
+    _generate(twin, kind, fake, clock, tmp_path / name, {"retry_ambiguous": True})
+    assert len(fake.requests_to("POST", f"/{kind}/queue")) == 2
