@@ -21,7 +21,7 @@ import httpx
 
 from venice_ext.errors import CostUnknownError
 
-__all__ = ["quote_body", "quote_of", "quote_path"]
+__all__ = ["pricing_of", "quote_body", "quote_of", "quote_path"]
 
 _QUOTED = {"/video/queue": "/video/quote", "/audio/queue": "/audio/quote"}
 _FORWARDED_LEAVE_OUT = ("content-length", "content-type", "transfer-encoding")
@@ -38,12 +38,14 @@ def _quote_model(path: str) -> Any:
     return QuoteVideoRequest if path == "/video/queue" else QuoteAudioRequest
 
 
-def _per_character(listing: list[dict[str, Any]], model: Any) -> bool:
+def pricing_of(listing: list[dict[str, Any]], model: Any) -> Mapping[str, Any]:
+    """The `model_spec.pricing` of `model`'s entry in the `/models` listing; empty when it has none."""
     for entry in listing:
         if entry.get("id") == model:
-            pricing = entry.get("model_spec", {}).get("pricing")
-            return isinstance(pricing, Mapping) and "per_thousand_characters" in pricing
-    return False
+            spec = entry.get("model_spec")
+            pricing = spec.get("pricing") if isinstance(spec, Mapping) else None
+            return pricing if isinstance(pricing, Mapping) else {}
+    return {}
 
 
 def quote_body(path: str, body: Mapping[str, Any], listing: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def quote_body(path: str, body: Mapping[str, Any], listing: list[dict[str, Any]]
     fields: dict[str, Any] = quote.to_dict()
     prompt = body.get("prompt")
     counted = path == "/audio/queue" and "character_count" not in fields and isinstance(prompt, str)
-    if counted and _per_character(listing, body.get("model")):
+    if counted and "per_thousand_characters" in pricing_of(listing, body.get("model")):
         fields["character_count"] = len(str(prompt))
     return fields
 

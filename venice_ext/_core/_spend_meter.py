@@ -11,7 +11,7 @@ import httpx
 
 from venice_ext._core._errors_from import error_from_response
 from venice_ext._core._ledger import Reservation, SpendLedger
-from venice_ext._core._quotes import quote_body, quote_of, quote_path, quote_request
+from venice_ext._core._quotes import pricing_of, quote_body, quote_of, quote_path, quote_request
 from venice_ext._core._retry import Safety, safety_of
 from venice_ext.errors import (
     APIConnectionError,
@@ -49,13 +49,10 @@ def _relative(path: str, base_path: str) -> str:
     return path[len(base) :] if base and path.startswith(base) else path
 
 
-def _price(listing: Listing, model: str, kind: str) -> float | None:
-    for entry in listing:
-        if entry.get("id") == model:
-            price = entry.get("model_spec", {}).get("pricing", {}).get(kind)
-            usd = price.get("usd") if isinstance(price, Mapping) else None
-            return float(usd) if isinstance(usd, (int, float)) else None
-    return None
+def _usd(pricing: Mapping[str, Any], kind: str) -> float | None:
+    price = pricing.get(kind)
+    usd = price.get("usd") if isinstance(price, Mapping) else None
+    return float(usd) if isinstance(usd, (int, float)) else None
 
 
 def usage_cost(listing: Listing, body: Any, answer: Any) -> float | None:
@@ -67,7 +64,8 @@ def usage_cost(listing: Listing, body: Any, answer: Any) -> float | None:
     if not isinstance(model, str):
         return None
     prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens", 0)
-    input_price, output_price = _price(listing, model, "input"), _price(listing, model, "output")
+    pricing = pricing_of(listing, model)
+    input_price, output_price = _usd(pricing, "input"), _usd(pricing, "output")
     if not isinstance(prompt, int) or not isinstance(completion, int) or input_price is None:
         return None
     return (prompt * input_price + completion * (output_price or 0.0)) / 1e6
