@@ -126,7 +126,8 @@ class Attempts:
         slot = self.slot
         if slot is None or slot.in_flight:
             if self.pending_retry is not None:
-                self._log_retry(*self.pending_retry)
+                decision, what, _ = self.pending_retry
+                self._log_retry(decision, what)
                 self.pending_retry = None
             return
         method, path, budget = self.request.method, self.api_path, self.budget
@@ -208,7 +209,7 @@ class Attempts:
         self.slot = self.budget.reserve_retry(now)
         return self.slot
 
-    def _log_retry(self, decision: Decision, what: str, _: VeniceError) -> None:
+    def _log_retry(self, decision: Decision, what: str) -> None:
         self.retries_done += 1
         self.waited += decision.wait
         limit = self._options.get("max_retries", self.policy.max_retries)
