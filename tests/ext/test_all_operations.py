@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import inspect
 import re
 import textwrap
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -243,12 +245,21 @@ def test_every_operation_has_a_method_on_the_client() -> None:
     assert missing == [] and len(CASES) == len(ENDPOINTS)
 
 
+@contextlib.contextmanager
+def _sunset_warnings() -> Iterator[None]:
+    """A sunset operation's method may warn that it is deprecated, and must warn of nothing else."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    assert all(issubclass(w.category, DeprecationWarning) and "is deprecated" in str(w.message) for w in caught)
+
+
 @pytest.mark.parametrize("module", _cases("method sync"))
 def test_sync_resource_method(module: ModuleType, fake: FakeVenice, venice: Venice, requests: ValidRequests) -> None:
     kwargs = valid_request_kwargs(module, requests)
     method = resolve_method(venice, CASES[module.__name__].dotted)
     if not module.SUCCESS_STATUSES:
-        with pytest.raises(GoneError):
+        with _sunset_warnings(), pytest.raises(GoneError):
             method(**_method_kwargs(module, kwargs))
     else:
         result = method(**_method_kwargs(module, kwargs))
@@ -273,7 +284,7 @@ def test_async_resource_method(
         return await answer
 
     if not module.SUCCESS_STATUSES:
-        with pytest.raises(GoneError):
+        with _sunset_warnings(), pytest.raises(GoneError):
             loop.run(run())
     else:
         result = loop.run(run())
