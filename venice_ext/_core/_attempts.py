@@ -59,32 +59,57 @@ class TransportHooks:
     jitter: Callable[[], float] = random.random
 
 
-@dataclass
 class Attempts:
-    policy: RetryPolicy
-    budget: FailureBudget
-    hooks: TransportHooks
-    request: httpx.Request
-    api_path: str
-    safety: Safety = field(init=False)
-    retries_done: int = 0
-    waited: float = 0.0
-    slot: Slot | None = None  # the latest attempt's place in the failure budget
-    sent: bool = False  # whether the latest attempt went out (a slot given up unsent is no failure)
-    pending_retry: tuple[Decision, str, VeniceError] | None = None
-    client_deadline: float | None = None
-    deadline_at: float | None = field(init=False, default=None)
+    """One call's state through the retry loop. A plain class: generating a dataclass's
+    methods costs about a millisecond of `import venice_ext`, and none of them is used."""
 
-    def __post_init__(self) -> None:
-        deadline = self._options.get("deadline", self.client_deadline)
+    __slots__ = (
+        "api_path",
+        "budget",
+        "client_deadline",
+        "deadline_at",
+        "hooks",
+        "pending_retry",
+        "policy",
+        "request",
+        "retries_done",
+        "safety",
+        "sent",
+        "slot",
+        "waited",
+    )
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        budget: FailureBudget,
+        hooks: TransportHooks,
+        request: httpx.Request,
+        api_path: str,
+        *,
+        client_deadline: float | None = None,
+    ) -> None:
+        self.policy = policy
+        self.budget = budget
+        self.hooks = hooks
+        self.request = request
+        self.api_path = api_path
+        self.client_deadline = client_deadline
+        self.retries_done = 0
+        self.waited = 0.0
+        self.slot: Slot | None = None  # the latest attempt's place in the failure budget
+        self.sent = False  # whether the latest attempt went out (a slot given up unsent is no failure)
+        self.pending_retry: tuple[Decision, str, VeniceError] | None = None
+        self.deadline_at: float | None = None
+        deadline = self._options.get("deadline", client_deadline)
         if deadline is not None:
             if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
                 # Checked before anything is sent: a per-call typo must not silently mean "no deadline".
                 raise RequestValidationError(f"deadline must be a number of seconds > 0, not {deadline!r}")
-            self.deadline_at = self.hooks.clock() + float(deadline)
-        self.safety = safety_of(self.request.method, self.api_path)
-        if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in self.request.headers:
-            self.request.headers["Idempotency-Key"] = _idempotency_key()
+            self.deadline_at = hooks.clock() + float(deadline)
+        self.safety = safety_of(request.method, api_path)
+        if self.safety is Safety.SAFE_WITH_IDEMPOTENCY_KEY and "idempotency-key" not in request.headers:
+            request.headers["Idempotency-Key"] = _idempotency_key()
 
     @property
     def _options(self) -> dict[str, object]:

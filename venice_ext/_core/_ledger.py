@@ -33,12 +33,20 @@ class Spend:
     limit: float | None
 
 
-@dataclass
 class Reservation:
-    id: int
-    estimate: float
-    alone: bool
-    balance_before: float | None
+    """One request's estimate held in the ledger (a plain class: a dataclass's generated
+    methods cost import time and none is used)."""
+
+    __slots__ = ("alone", "balance_before", "estimate", "id")
+
+    def __init__(self, id: int, estimate: float, alone: bool, balance_before: float | None) -> None:
+        self.id = id
+        self.estimate = estimate
+        self.alone = alone
+        self.balance_before = balance_before
+
+    def __repr__(self) -> str:
+        return f"Reservation(id={self.id}, estimate={self.estimate!r}, alone={self.alone})"
 
 
 def _check_usd(value: float, name: str) -> float:
