@@ -21,6 +21,7 @@ from venice_ext._core._requester import TRANSPORT_OPTIONS, Operation, RequestOpt
 from venice_ext._core._requests import CheckedBody
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION
+from venice_ext._core._urls import absolute_url
 from venice_ext.errors import RequestValidationError
 
 __all__ = [
@@ -106,6 +107,7 @@ def stream_request(
     base = httpx.Timeout(kwargs.pop("timeout")) if "timeout" in kwargs else http.timeout
     if idle_timeout is not None:
         base = httpx.Timeout(connect=base.connect, read=idle_timeout, write=base.write, pool=base.pool)
+    kwargs["url"] = absolute_url(http, kwargs["url"])
     return http.build_request(**kwargs, timeout=base)
 
 

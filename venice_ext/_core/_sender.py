@@ -33,6 +33,7 @@ from venice_ext._core._errors_from import (
 from venice_ext._core._requester import Operation, RequestOptions
 from venice_ext._core._requests import CheckedBody
 from venice_ext._core._transport import TransportHooks
+from venice_ext._core._urls import absolute_url
 
 if TYPE_CHECKING:
     from venice_api.client import AuthenticatedClient
@@ -164,6 +165,7 @@ class AsyncSender:
 
     async def _send(self, operation: Operation[T], request: dict[str, Any]) -> APIResponse[T]:
         try:
+            request["url"] = absolute_url(self._http, request["url"])
             response = await self._http.send(self._http.build_request(**request), stream=True)
             try:
                 await response.aread()
@@ -319,6 +321,7 @@ class Sender:
 
     def _send(self, operation: Operation[T], request: dict[str, Any]) -> APIResponse[T]:
         try:
+            request["url"] = absolute_url(self._http, request["url"])
             response = self._http.send(self._http.build_request(**request), stream=True)
             try:
                 response.read()
