@@ -14,14 +14,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from venice_ext._client import AsyncVenice, Operation, Venice
-from venice_ext._core._aiohttp import aiohttp_transport
 from venice_ext._core._api_response import APIResponse, ModelDeprecationWarning
 from venice_ext._core._budget import FailureBudget
 from venice_ext._core._config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from venice_ext._core._drift import DriftedBody, SpecDriftWarning
-from venice_ext._core._headers import Balances, RateLimits
 from venice_ext._core._ledger import Spend
-from venice_ext._core._media import Media
 from venice_ext._core._retry import OPERATION_SAFETY, RetryPolicy, Safety
 from venice_ext._core._transport import TransportHooks
 from venice_ext.errors import (
@@ -82,6 +79,9 @@ from venice_ext.errors import (
 )
 
 if TYPE_CHECKING:
+    from venice_ext._core._aiohttp import aiohttp_transport
+    from venice_ext._core._limits import Balances, RateLimits
+    from venice_ext._core._media import Media
     from venice_ext.batch import BatchResult
     from venice_ext.cost import CostEstimate, estimate_cost
     from venice_ext.e2ee import Attestation, E2EEOptions, ResponseSignature, SignatureCheck, VerifiedAttestation
@@ -100,6 +100,10 @@ if TYPE_CHECKING:
 # Loaded on first use (PEP 562): tools, jobs and the other streams are not needed to
 # import the client, and importing them all cost more than the client itself.
 _LAZY: dict[str, str] = {
+    "Balances": "venice_ext._core._limits",
+    "RateLimits": "venice_ext._core._limits",
+    "Media": "venice_ext._core._media",
+    "aiohttp_transport": "venice_ext._core._aiohttp",
     "BatchResult": "venice_ext.batch",
     "CostEstimate": "venice_ext.cost",
     "estimate_cost": "venice_ext.cost",

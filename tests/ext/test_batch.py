@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import venice_ext
 from venice_ext import AsyncVenice, Venice
-from venice_ext._core._headers import RateLimits
+from venice_ext._core._limits import RateLimits
 from venice_ext.batch import RateGate, parse_request, run_batch
 from venice_ext.errors import NotFoundError, RequestValidationError
 from venice_ext.testing import FakeVenice, RateLimit, Reply

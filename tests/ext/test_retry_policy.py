@@ -17,14 +17,8 @@ from hypothesis import strategies as st
 
 import venice_api.api
 from venice_ext._core._budget import FailureBudget
-from venice_ext._core._headers import (
-    Balances,
-    RateLimits,
-    balances_of,
-    rate_limits_of,
-    request_id_of,
-    retry_after_seconds,
-)
+from venice_ext._core._headers import request_id_of, retry_after_seconds
+from venice_ext._core._limits import Balances, RateLimits, balances_of, rate_limits_of
 from venice_ext._core._retry import OPERATION_SAFETY, FailureKind, RetryPolicy, Safety, safety_of
 
 NOW = 1_760_000_000.0

@@ -24,7 +24,8 @@ from venice_api.errors import ModelParseError
 from venice_ext._core._accumulate import ChatCompletionAccumulator
 from venice_ext._core._chunks import ChatCompletionChunk, ChunkError
 from venice_ext._core._errors_from import error_from_response, error_from_stream_payload, parse_error_body
-from venice_ext._core._headers import balances_of, rate_limits_of, request_id_of, retry_after_seconds
+from venice_ext._core._headers import request_id_of, retry_after_seconds
+from venice_ext._core._limits import balances_of, rate_limits_of
 from venice_ext._core._sse import ServerSentEvent, SSEDecoder
 from venice_ext._core._streaming import ChatChunkHandler
 from venice_ext.errors import VeniceError

@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
 
-from venice_ext._core._headers import Balances, RateLimits, balances_of, rate_limits_of, request_id_of
+from venice_ext._core._headers import request_id_of
+
+if TYPE_CHECKING:
+    from venice_ext._core._limits import Balances, RateLimits
 
 __all__ = ["APIResponse", "ModelDeprecationWarning", "warn_if_deprecated"]
 
@@ -63,10 +66,14 @@ class APIResponse(Generic[T]):
 
     @property
     def rate_limits(self) -> RateLimits:
+        from venice_ext._core._limits import rate_limits_of  # on first use: import time
+
         return rate_limits_of(self.http_response.headers)
 
     @property
     def balances(self) -> Balances:
+        from venice_ext._core._limits import balances_of  # on first use: import time
+
         return balances_of(self.http_response.headers)
 
     @property

@@ -1,4 +1,5 @@
-"""Reading Venice's response headers: request id, waits, rate limits, balances.
+"""Reading Venice's response headers: request id and waits (rate limits and balances are
+read in `_limits.py`, loaded when first asked for).
 
 Pure functions over a lower-cased header mapping; the clock is a parameter.
 """
@@ -9,17 +10,8 @@ import datetime
 import email.utils
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-__all__ = [
-    "Balances",
-    "RateLimits",
-    "balances_of",
-    "rate_limits_of",
-    "request_id_of",
-    "reset_timestamp",
-    "retry_after_seconds",
-]
+__all__ = ["number_of", "request_id_of", "reset_timestamp", "retry_after_seconds"]
 
 # x-ratelimit-reset-requests is a Unix timestamp; values below this are taken as
 # already relative (seconds), which is what some proxies send instead.
@@ -41,7 +33,8 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _number(value: str | None) -> float | None:
+def number_of(value: str | None) -> float | None:
+    """A header's finite number, or None (absent, not a number, NaN or infinite)."""
     if value is None:
         return None
     try:
@@ -58,7 +51,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
     names no zone), then `x-ratelimit-reset-requests` (a Unix timestamp, or seconds
     when small). Never negative; values that are not finite numbers are ignored.
     """
-    milliseconds = _number(headers.get("retry-after-ms"))
+    milliseconds = number_of(headers.get("retry-after-ms"))
     if milliseconds is not None:
         return max(0.0, milliseconds / 1000)
     retry_after = headers.get("retry-after")
@@ -77,7 +70,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
             if when.tzinfo is None:
                 when = when.replace(tzinfo=datetime.UTC)
             return max(0.0, when.timestamp() - now)
-    reset = reset_timestamp(_number(headers.get("x-ratelimit-reset-requests")))
+    reset = reset_timestamp(number_of(headers.get("x-ratelimit-reset-requests")))
     if reset is not None:
         return max(0.0, reset - now) if reset >= _EPOCH_FLOOR else max(0.0, reset)
     return None
@@ -88,61 +81,3 @@ def reset_timestamp(value: float | None) -> float | None:
     if value is None:
         return None
     return value / 1000 if value >= _EPOCH_MS_FLOOR else value
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """Venice's `x-ratelimit-*` headers. Reset of requests is a Unix timestamp, of tokens seconds."""
-
-    limit_requests: int | None = None
-    remaining_requests: int | None = None
-    reset_requests_at: float | None = None
-    limit_tokens: int | None = None
-    remaining_tokens: int | None = None
-    reset_tokens_in: float | None = None
-
-    @classmethod
-    def of(cls, headers: Mapping[str, str]) -> RateLimits:
-        """What these headers say: `RateLimits.of(raw.headers)` for a `with_raw_response` answer."""
-        return rate_limits_of(headers)
-
-
-def _integer(value: str | None) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None else None
-
-
-def rate_limits_of(headers: Mapping[str, str]) -> RateLimits:
-    return RateLimits(
-        limit_requests=_integer(headers.get("x-ratelimit-limit-requests")),
-        remaining_requests=_integer(headers.get("x-ratelimit-remaining-requests")),
-        reset_requests_at=reset_timestamp(_number(headers.get("x-ratelimit-reset-requests"))),
-        limit_tokens=_integer(headers.get("x-ratelimit-limit-tokens")),
-        remaining_tokens=_integer(headers.get("x-ratelimit-remaining-tokens")),
-        reset_tokens_in=_number(headers.get("x-ratelimit-reset-tokens")),
-    )
-
-
-@dataclass(frozen=True)
-class Balances:
-    """Balances Venice reports after a request: the account's (`x-venice-balance-*`) and, for
-    a wallet signed in with x402, its prepaid USD (`X-Balance-Remaining`)."""
-
-    usd: float | None = None
-    diem: float | None = None
-    vcu: float | None = None
-    wallet_usd: float | None = None
-
-    @classmethod
-    def of(cls, headers: Mapping[str, str]) -> Balances:
-        """What these headers say: `Balances.of(raw.headers)` for a `with_raw_response` answer."""
-        return balances_of(headers)
-
-
-def balances_of(headers: Mapping[str, str]) -> Balances:
-    return Balances(
-        usd=_number(headers.get("x-venice-balance-usd")),
-        diem=_number(headers.get("x-venice-balance-diem")),
-        vcu=_number(headers.get("x-venice-balance-vcu")),
-        wallet_usd=_number(headers.get("x-balance-remaining")),
-    )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from venice_ext._core._headers import RateLimits
+from venice_ext._core._limits import RateLimits
 
 __all__ = ["RateGate"]
 

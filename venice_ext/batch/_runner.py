@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from types import TracebackType
 from typing import Any, Self
 
-from venice_ext._core._headers import RateLimits, rate_limits_of
+from venice_ext._core._limits import RateLimits, rate_limits_of
 from venice_ext._core._requester import AsyncRequester, Requester
 from venice_ext.batch._gate import RateGate
 from venice_ext.batch._requests import BatchRequest, parse_request
