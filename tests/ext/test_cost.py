@@ -1,9 +1,15 @@
-"""estimate_cost against figures computed by hand from the canned /models snapshot."""
+"""estimate_cost against figures computed by hand from the canned /models snapshot, and
+usage_cost (what the spend cap settles) on listings shaped as the spec says and not."""
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from venice_ext._core._spend import usage_cost
 from venice_ext.cost import DEFAULT_OUTPUT_TOKENS, estimate_cost, estimate_tokens
 from venice_ext.errors import CostUnknownError, VeniceError
 from venice_ext.testing._canned_models import models
@@ -56,3 +62,29 @@ def test_what_cannot_be_priced_is_a_typed_error(path: str, body: dict[str, objec
     with pytest.raises(CostUnknownError) as caught:
         estimate_cost(MODELS, path, body)
     assert isinstance(caught.value, VeniceError)
+
+
+# -- usage_cost: pricing from a listing that may not be shaped as the spec says ----------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=10,
+)
+_entries = st.fixed_dictionaries(
+    {"id": st.just("m")}, optional={"model_spec": _json | st.fixed_dictionaries({}, optional={"pricing": _json})}
+)
+
+
+@given(listing=st.lists(_entries, max_size=3), usage=_json)
+def test_usage_is_priced_or_not_whatever_the_listing_holds(listing: list[dict[str, Any]], usage: Any) -> None:
+    """A listing entry shaped otherwise (model_spec null, pricing a list...) prices nothing; it never raises."""
+    cost = usage_cost(listing, {"model": "m"}, {"usage": usage})
+    assert cost is None or isinstance(cost, float)
+
+
+def test_a_listed_price_prices_the_usage() -> None:
+    listing = [{"id": "m", "model_spec": {"pricing": {"input": {"usd": 2.0}, "output": {"usd": 4.0}}}}]
+    usage = {"prompt_tokens": 1_000_000, "completion_tokens": 500_000}
+    assert usage_cost(listing, {"model": "m"}, {"usage": usage}) == pytest.approx(4.0)
+    assert usage_cost([{"id": "m", "model_spec": None}, *listing], {"model": "m"}, {"usage": usage}) is None

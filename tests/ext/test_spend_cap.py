@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 import venice_ext
 from venice_ext import AsyncVenice, SpecDriftWarning, Venice
 from venice_ext._core._ledger import SpendLedger
-from venice_ext._core._spend import usage_cost
 from venice_ext.batch import parse_request
 from venice_ext.cost import estimate_cost
 from venice_ext.errors import (
@@ -389,29 +388,3 @@ def test_a_raised_status_error_releases_and_a_lost_answer_counts(fake: FakeVenic
             client.chat.completions.create(**body())
         assert lost.value.may_have_been_processed
         assert client.spend.spent == pytest.approx(estimate()) and client.spend.estimated == 0.0
-
-
-# -- pricing from a listing that may not be shaped as the spec says ------------------------
-
-_json = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=4),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-    max_leaves=10,
-)
-_entries = st.fixed_dictionaries(
-    {"id": st.just("m")}, optional={"model_spec": _json | st.fixed_dictionaries({}, optional={"pricing": _json})}
-)
-
-
-@given(listing=st.lists(_entries, max_size=3), usage=_json)
-def test_usage_is_priced_or_not_whatever_the_listing_holds(listing: list[dict[str, Any]], usage: Any) -> None:
-    """A listing entry shaped otherwise (model_spec null, pricing a list...) prices nothing; it never raises."""
-    cost = usage_cost(listing, {"model": "m"}, {"usage": usage})
-    assert cost is None or isinstance(cost, float)
-
-
-def test_a_listed_price_prices_the_usage() -> None:
-    listing = [{"id": "m", "model_spec": {"pricing": {"input": {"usd": 2.0}, "output": {"usd": 4.0}}}}]
-    usage = {"prompt_tokens": 1_000_000, "completion_tokens": 500_000}
-    assert usage_cost(listing, {"model": "m"}, {"usage": usage}) == pytest.approx(4.0)
-    assert usage_cost([{"id": "m", "model_spec": None}, *listing], {"model": "m"}, {"usage": usage}) is None
