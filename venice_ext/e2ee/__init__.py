@@ -45,7 +45,25 @@ unless `plaintext_assistant_turns=True`. Private keys live only in memory as
 `cryptography` key objects: never serialised, printed, logged or put in an error.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from venice_ext.e2ee._options import E2EEOptions, Verifier
-from venice_ext.e2ee._types import Attestation, ResponseSignature, SignatureCheck, VerifiedAttestation
+
+if TYPE_CHECKING:
+    from venice_ext.e2ee._types import Attestation, ResponseSignature, SignatureCheck, VerifiedAttestation
 
 __all__ = ["Attestation", "E2EEOptions", "ResponseSignature", "SignatureCheck", "VerifiedAttestation", "Verifier"]
+
+# Loaded on first use (PEP 562): every chat call reads its e2ee= option through this
+# package, and only an encrypted one needs the attestation types.
+_TYPES = frozenset({"Attestation", "ResponseSignature", "SignatureCheck", "VerifiedAttestation"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _TYPES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from venice_ext.e2ee import _types
+
+    value = getattr(_types, name)
+    globals()[name] = value
+    return value

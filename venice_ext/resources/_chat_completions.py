@@ -8,7 +8,7 @@ does not know yet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -22,13 +22,13 @@ from venice_ext._core._symbols import (
     GeneratedChat,
     create_chat_completion,
 )
-from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
 from venice_ext.e2ee._options import E2EEOptions, e2ee_options
 from venice_ext.resources._chat_request import build_chat_request, checked_chat_body, refuse_stream_flag
-from venice_ext.tools._structured import ParsedCompletion, parse_reply, structured_format
 
 if TYPE_CHECKING:
+    from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
     from venice_ext.e2ee._stream import AsyncE2EEChatStream, E2EEChatStream
+    from venice_ext.tools._structured import ParsedCompletion
 
 __all__ = ["AsyncCompletions", "Completions", "build_chat_request"]
 
@@ -39,11 +39,25 @@ T = TypeVar("T")
 class AsyncCompletions:
     """`client.chat.completions`: create, parse and stream."""
 
-    def __init__(self, requester: AsyncRequester, e2ee: AsyncE2EEEngine | None = None) -> None:
+    def __init__(self, requester: AsyncRequester, e2ee: Callable[[], AsyncE2EEEngine] | None = None) -> None:
+        """`e2ee` gives the E2EE engine to share (the client's `tee` holds it); it is asked
+        for on the first encrypted call, so a plain chat call never loads the E2EE machinery."""
         self._requester = requester
         # Raw access (status, headers, request id) with the spec's own fields as keywords.
         self.with_raw_response = AsyncGeneratedChat(requester).completions.with_raw_response
-        self._e2ee = e2ee or AsyncE2EEEngine(requester)
+        self._e2ee_source = e2ee
+        self._e2ee_engine: AsyncE2EEEngine | None = None
+
+    @property
+    def _e2ee(self) -> AsyncE2EEEngine:
+        if self._e2ee_engine is None:
+            if self._e2ee_source is not None:
+                self._e2ee_engine = self._e2ee_source()
+            else:
+                from venice_ext.e2ee._engine import AsyncE2EEEngine
+
+                self._e2ee_engine = AsyncE2EEEngine(self._requester)
+        return self._e2ee_engine
 
     async def create(
         self,
@@ -108,6 +122,8 @@ class AsyncCompletions:
         """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
         TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
         text, when the reply does not fit. The per-call options are `create`'s."""
+        from venice_ext.tools._structured import parse_reply, structured_format  # on first use: import time
+
         wire_format, parser = structured_format(response_format)
         completion = await self.create(
             model=model,
@@ -208,11 +224,25 @@ class AsyncCompletions:
 class Completions:
     """`client.chat.completions`: create, parse and stream."""
 
-    def __init__(self, requester: Requester, e2ee: E2EEEngine | None = None) -> None:
+    def __init__(self, requester: Requester, e2ee: Callable[[], E2EEEngine] | None = None) -> None:
+        """`e2ee` gives the E2EE engine to share (the client's `tee` holds it); it is asked
+        for on the first encrypted call, so a plain chat call never loads the E2EE machinery."""
         self._requester = requester
         # Raw access (status, headers, request id) with the spec's own fields as keywords.
         self.with_raw_response = GeneratedChat(requester).completions.with_raw_response
-        self._e2ee = e2ee or E2EEEngine(requester)
+        self._e2ee_source = e2ee
+        self._e2ee_engine: E2EEEngine | None = None
+
+    @property
+    def _e2ee(self) -> E2EEEngine:
+        if self._e2ee_engine is None:
+            if self._e2ee_source is not None:
+                self._e2ee_engine = self._e2ee_source()
+            else:
+                from venice_ext.e2ee._engine import E2EEEngine
+
+                self._e2ee_engine = E2EEEngine(self._requester)
+        return self._e2ee_engine
 
     def create(
         self,
@@ -277,6 +307,8 @@ class Completions:
         """A completion whose reply must be JSON fitting `response_format` (attrs class, dataclass,
         TypedDict, or pydantic model): `.parsed` is a `T`; StructuredOutputError, carrying the raw
         text, when the reply does not fit. The per-call options are `create`'s."""
+        from venice_ext.tools._structured import parse_reply, structured_format  # on first use: import time
+
         wire_format, parser = structured_format(response_format)
         completion = self.create(
             model=model,

@@ -48,7 +48,7 @@ class AsyncVeniceResources(AsyncGeneratedResources):
         """Chat completions (create, stream, parse; `e2ee=True`) and the tool-calling loop."""
         from venice_ext.resources.chat import AsyncChat
 
-        return AsyncChat(self._requester(), e2ee=self.tee.engine)
+        return AsyncChat(self._requester(), e2ee=lambda: self.tee.engine)
 
     @cached_property
     def tee(self) -> AsyncTee:
@@ -133,7 +133,7 @@ class VeniceResources(GeneratedResources):
         """Chat completions (create, stream, parse; `e2ee=True`) and the tool-calling loop."""
         from venice_ext.resources.chat import Chat
 
-        return Chat(self._requester(), e2ee=self.tee.engine)
+        return Chat(self._requester(), e2ee=lambda: self.tee.engine)
 
     @cached_property
     def tee(self) -> Tee:

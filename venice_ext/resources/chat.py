@@ -6,24 +6,26 @@ The completions themselves (create, parse, stream) are in `_chat_completions`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from venice_ext._core._calls import options_of
 from venice_ext._core._requester import AsyncRequester, Requester
-from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
 from venice_ext.resources._chat_completions import AsyncCompletions, Completions, build_chat_request
-from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
-from venice_ext.tools._loop import (
-    AsyncToolLoop,
-    LoopFinished,
-    LoopRequest,
-    TextDelta,
-    ToolCallFinished,
-    ToolCallStarted,
-    ToolLoop,
-)
+
+if TYPE_CHECKING:
+    from venice_ext.e2ee._engine import AsyncE2EEEngine, E2EEEngine
+    from venice_ext.tools._calls import ToolCallRecord, ToolLoopResult
+    from venice_ext.tools._loop import (
+        AsyncToolLoop,
+        LoopFinished,
+        LoopRequest,
+        TextDelta,
+        ToolCallFinished,
+        ToolCallStarted,
+        ToolLoop,
+    )
 
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions", "build_chat_request"]
 
@@ -35,9 +37,24 @@ class AsyncChat:
     In the async client, sync tools run in worker threads, never on the event loop.
     """
 
-    def __init__(self, requester: AsyncRequester, e2ee: AsyncE2EEEngine | None = None) -> None:
+    def __init__(self, requester: AsyncRequester, e2ee: Callable[[], AsyncE2EEEngine] | None = None) -> None:
         self.completions = AsyncCompletions(requester, e2ee)
-        self._loop = AsyncToolLoop(self.completions)
+        self._tool_loop: AsyncToolLoop | None = None
+
+    @property
+    def _loop(self) -> AsyncToolLoop:
+        # The tool machinery loads with the first run_tools: a plain chat call never needs it.
+        if self._tool_loop is None:
+            from venice_ext.tools._loop import AsyncToolLoop
+
+            self._tool_loop = AsyncToolLoop(self.completions)
+        return self._tool_loop
+
+    @staticmethod
+    def _request(*fields: Any) -> LoopRequest:
+        from venice_ext.tools._loop import LoopRequest
+
+        return LoopRequest(*fields)
 
     async def run_tools(
         self,
@@ -72,7 +89,7 @@ class AsyncChat:
         the loop asks for, as `chat.completions.create` takes them.
         """
         return await self._loop.run(
-            LoopRequest(
+            self._request(
                 model,
                 messages,
                 tools,
@@ -118,7 +135,7 @@ class AsyncChat:
     ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
         return self._loop.stream(
-            LoopRequest(
+            self._request(
                 model,
                 messages,
                 tools,
@@ -152,9 +169,24 @@ class Chat:
     In the async client, sync tools run in worker threads, never on the event loop.
     """
 
-    def __init__(self, requester: Requester, e2ee: E2EEEngine | None = None) -> None:
+    def __init__(self, requester: Requester, e2ee: Callable[[], E2EEEngine] | None = None) -> None:
         self.completions = Completions(requester, e2ee)
-        self._loop = ToolLoop(self.completions)
+        self._tool_loop: ToolLoop | None = None
+
+    @property
+    def _loop(self) -> ToolLoop:
+        # The tool machinery loads with the first run_tools: a plain chat call never needs it.
+        if self._tool_loop is None:
+            from venice_ext.tools._loop import ToolLoop
+
+            self._tool_loop = ToolLoop(self.completions)
+        return self._tool_loop
+
+    @staticmethod
+    def _request(*fields: Any) -> LoopRequest:
+        from venice_ext.tools._loop import LoopRequest
+
+        return LoopRequest(*fields)
 
     def run_tools(
         self,
@@ -189,7 +221,7 @@ class Chat:
         the loop asks for, as `chat.completions.create` takes them.
         """
         return self._loop.run(
-            LoopRequest(
+            self._request(
                 model,
                 messages,
                 tools,
@@ -235,7 +267,7 @@ class Chat:
     ) -> Iterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
         return self._loop.stream(
-            LoopRequest(
+            self._request(
                 model,
                 messages,
                 tools,
