@@ -41,6 +41,13 @@ def fake() -> Iterator[FakeVenice]:
 
 
 @pytest.fixture
+def downloads() -> Iterator[FakeVenice]:
+    """The host of pre-signed download URLs: another server, which would accept any request."""
+    with FakeVenice(api_key=None) as server:
+        yield server
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

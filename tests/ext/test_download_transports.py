@@ -29,12 +29,6 @@ SIGNATURE = "5ee7c0de"
 DOWNLOAD_PATH = f"/downloads/{QUEUE_ID}.mp4"
 
 
-@pytest.fixture
-def downloads() -> Any:
-    with FakeVenice(api_key=None) as server:
-        yield server
-
-
 def generate(flavor: str, fake: FakeVenice, clock: FakeClock, target: Path, *, queue_only: bool = False) -> Any:
     """`video.generate(path=target)` (or `queue(...).download(target)`) on a client of this flavour."""
     options: dict[str, Any] = {"api_key": API_KEY, "base_url": fake.base_url, "hooks": clock.hooks()}
