@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from venice_ext._core._requests import CheckedBody, checked_body
+from venice_ext._core._requests import CheckedBody, build_body, checked_body
 from venice_ext._core._symbols import ChatCompletionRequest
 from venice_ext.errors import RequestValidationError
 
@@ -37,7 +37,9 @@ def build_chat_request(
     stream: bool,
 ) -> ChatCompletionRequest:
     """The generated request model for these arguments; RequestValidationError if they don't fit."""
-    return checked_chat_body(model, messages, params, extra_body, stream=stream).model
+    return build_body(
+        ChatCompletionRequest.from_dict, _chat_fields(model, messages, params, stream=stream), extra_body, name=_NAME
+    )
 
 
 def checked_chat_body(
