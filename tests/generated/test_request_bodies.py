@@ -144,6 +144,9 @@ def test_a_checked_body_sends_what_the_model_would(shape: BodyShape, data: st.Da
     extra = data.draw(_extra_fields | st.dictionaries(st.sampled_from(names), st.integers(), max_size=2), label="extra")
     for extra_body in (None, extra):
         expected = build_body(cls.from_dict, value, extra_body, name=shape.class_name).to_dict()
-        sent = checked_body(cls.from_dict, value, extra_body, name=shape.class_name).to_dict()
+        checked = checked_body(cls.from_dict, value, extra_body, name=shape.class_name)
+        sent = checked.to_dict()
         assert_same_json(expected, sent)
         assert_same_json(sent, expected)
+        if checked.encoded is not None:  # the bytes that go out, encoded once
+            assert_same_json(expected, json.loads(checked.encoded))

@@ -18,7 +18,7 @@ from venice_ext._core._drift import drifted_or_raise
 from venice_ext._core._errors_from import error_from_response
 from venice_ext._core._json import decode_json
 from venice_ext._core._requester import TRANSPORT_OPTIONS, Operation, RequestOptions
-from venice_ext._core._requests import CheckedBody
+from venice_ext._core._requests import CheckedBody, send_encoded
 from venice_ext._core._symbols import ModelParseError
 from venice_ext._core._transport import EXTENSION
 from venice_ext._core._urls import absolute_url
@@ -63,6 +63,7 @@ def http_request(
     extra_headers = options.get("extra_headers")
     if extra_headers:
         request["headers"] = {**request.get("headers", {}), **extra_headers}
+    send_encoded(request, body)  # after the caller's headers: a Content-Type among them stays
     headers = request.get("headers") or {}
     for name, value in headers.items():
         if problem := header_problem(name, value):

@@ -7,11 +7,13 @@ misspelt one fails before anything is sent. Streamed requests are built by hand
 
 `checked_body` sends the fields as given once the model has accepted them: the model's
 `to_dict()` would write the same JSON (every request model is held to this by
-tests/generated/test_request_bodies.py), so rewriting it would only cost time.
+tests/generated/test_request_bodies.py), so rewriting it would only cost time. The JSON
+is encoded once, by msgspec, and goes out as the request's content (`send_encoded`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
 
@@ -21,7 +23,7 @@ from venice_ext.errors import RequestValidationError
 if TYPE_CHECKING:
     pass
 
-__all__ = ["CheckedBody", "build_body", "checked_body", "sendable_as_given"]
+__all__ = ["CheckedBody", "build_body", "checked_body", "encoded_as_given", "send_encoded"]
 
 
 class RequestModel(Protocol):
@@ -80,34 +82,49 @@ def _bind_encode_unaided() -> Callable[[Any], bytes]:
     return _encode_unaided
 
 
-def sendable_as_given(fields: Mapping[str, Any]) -> bool:
-    """Whether fields a request model accepted can go out as they are.
+def _holds_a_float_json_cannot_carry(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, Mapping):
+        return any(_holds_a_float_json_cannot_carry(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_a_float_json_cannot_carry(item) for item in value)
+    return False
+
+
+def encoded_as_given(fields: Mapping[str, Any]) -> bytes | None:
+    """The JSON of fields a request model accepted, when they can go out as they are; else None.
 
     For what `from_dict` accepts, the model's `to_dict()` writes the same JSON (a list
     where a list is due, a str where a date-time is), except for a Mapping that is not a
     dict, which it turns into one. msgspec encodes dicts, lists and scalars (subclasses
-    too) without help and asks its hook for any other Mapping, which refuses it.
+    too) without help and asks its hook for any other Mapping, which refuses it. It writes
+    NaN and infinities as null, where httpx's json.dumps refuses them: fields holding one
+    go the model's way too, and fail as they always did.
     """
     try:
-        (_encode_unaided or _bind_encode_unaided())(fields)
+        encoded = (_encode_unaided or _bind_encode_unaided())(fields)
     except Exception:  # whatever msgspec cannot encode unaided goes through the model, which is always right
-        return False
-    return True
+        return None
+    if b"null" in encoded and _holds_a_float_json_cannot_carry(fields):
+        return None
+    return encoded
 
 
 class CheckedBody(Generic[M]):
     """A request body its generated model accepted, for the generated `request_kwargs`.
 
     `to_dict()` gives the fields as the caller gave them (extra_body merged, the fields
-    winning, as in the model's own `to_dict`) when `sendable_as_given`, else the model's
-    `to_dict()`. `model` is the parsed request.
+    winning, as in the model's own `to_dict`) when they can go as given, else the model's
+    `to_dict()`; `encoded` is then their JSON, else None. `model` is the parsed request.
     """
 
-    __slots__ = ("_json", "model")
+    __slots__ = ("_json", "encoded", "model")
 
-    def __init__(self, model: M, json: dict[str, Any] | None) -> None:
+    def __init__(self, model: M, json: dict[str, Any] | None, encoded: bytes | None) -> None:
         self.model = model
         self._json = json
+        self.encoded = encoded
 
     def to_dict(self) -> dict[str, Any]:
         return self._json if self._json is not None else self.model.to_dict()
@@ -115,7 +132,7 @@ class CheckedBody(Generic[M]):
     def __setitem__(self, key: str, value: Any) -> None:
         """One more extra_body field: it goes in through the model, whose to_dict decides who wins."""
         self.model[key] = value
-        self._json = None
+        self._json = self.encoded = None
 
 
 def checked_body(
@@ -125,7 +142,21 @@ def checked_body(
     *,
     name: str,
 ) -> CheckedBody[M]:
-    """`build_body`, then the JSON to send: `fields` themselves when they are `sendable_as_given`."""
+    """`build_body`, then the JSON to send: `fields` themselves, encoded, when they can go as given."""
     model = build_body(parse, fields, extra_body, name=name)
     sent = {**extra_body, **fields} if extra_body else dict(fields)
-    return CheckedBody(model, sent if sendable_as_given(sent) else None)
+    encoded = encoded_as_given(sent)
+    return CheckedBody(model, sent if encoded is not None else None, encoded)
+
+
+def send_encoded(request: dict[str, Any], body: Any) -> None:
+    """`request` (keyword arguments for `build_request`) sending a CheckedBody's JSON as it was
+    encoded, instead of the `json=` that httpx would encode a second time. A Content-Type the
+    caller set stays, as httpx leaves it for `json=`."""
+    if type(body) is not CheckedBody or body.encoded is None or "json" not in request:
+        return
+    del request["json"]
+    request["content"] = body.encoded
+    headers = request.setdefault("headers", {})
+    if not any(name.lower() == "content-type" for name in headers):
+        headers["Content-Type"] = "application/json"
