@@ -66,7 +66,6 @@ class Attempts:
     __slots__ = (
         "api_path",
         "budget",
-        "client_deadline",
         "deadline_at",
         "hooks",
         "pending_retry",
@@ -94,7 +93,6 @@ class Attempts:
         self.hooks = hooks
         self.request = request
         self.api_path = api_path
-        self.client_deadline = client_deadline
         self.retries_done = 0
         self.waited = 0.0
         self.slot: Slot | None = None  # the latest attempt's place in the failure budget

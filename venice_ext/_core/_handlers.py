@@ -84,9 +84,8 @@ class ChatChunkHandler:
             try:
                 chunk = decode_chunk_struct(event)
             except (msgspec.DecodeError, RecursionError):
-                # Not UTF-8, not JSON to msgspec: the general path says which.
-                return self.on_event(ServerSentEvent(event.decode("utf-8", "replace")))
-            if chunk.choices is _UNSET:  # not a chunk: the general path types it, or raises its error
+                chunk = None  # not UTF-8, not JSON to msgspec: the general path says which
+            if chunk is None or chunk.choices is _UNSET:  # not a plain chunk: the general path types it
                 return self.on_event(ServerSentEvent(event.decode("utf-8", "replace")))
             chunk.source = event
             try:
