@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from venice_ext.tools._loop import (
         AsyncToolLoop,
         LoopFinished,
-        LoopRequest,
         TextDelta,
         ToolCallFinished,
         ToolCallStarted,
@@ -49,12 +48,6 @@ class AsyncChat:
 
             self._tool_loop = AsyncToolLoop(self.completions)
         return self._tool_loop
-
-    @staticmethod
-    def _request(*fields: Any) -> LoopRequest:
-        from venice_ext.tools._loop import LoopRequest
-
-        return LoopRequest(*fields)
 
     async def run_tools(
         self,
@@ -88,8 +81,10 @@ class AsyncChat:
         `strict_parsing`, `extra_headers`, `extra_query`, `extra_body`) apply to every completion
         the loop asks for, as `chat.completions.create` takes them.
         """
+        from venice_ext.tools._loop import LoopRequest  # loaded with the loop itself
+
         return await self._loop.run(
-            self._request(
+            LoopRequest(
                 model,
                 messages,
                 tools,
@@ -134,8 +129,10 @@ class AsyncChat:
         **create_kwargs: Any,
     ) -> AsyncIterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
+        from venice_ext.tools._loop import LoopRequest  # loaded with the loop itself
+
         return self._loop.stream(
-            self._request(
+            LoopRequest(
                 model,
                 messages,
                 tools,
@@ -182,12 +179,6 @@ class Chat:
             self._tool_loop = ToolLoop(self.completions)
         return self._tool_loop
 
-    @staticmethod
-    def _request(*fields: Any) -> LoopRequest:
-        from venice_ext.tools._loop import LoopRequest
-
-        return LoopRequest(*fields)
-
     def run_tools(
         self,
         *,
@@ -220,8 +211,10 @@ class Chat:
         `strict_parsing`, `extra_headers`, `extra_query`, `extra_body`) apply to every completion
         the loop asks for, as `chat.completions.create` takes them.
         """
+        from venice_ext.tools._loop import LoopRequest  # loaded with the loop itself
+
         return self._loop.run(
-            self._request(
+            LoopRequest(
                 model,
                 messages,
                 tools,
@@ -266,8 +259,10 @@ class Chat:
         **create_kwargs: Any,
     ) -> Iterator[TextDelta | ToolCallStarted | ToolCallFinished | LoopFinished]:
         """`run_tools`, streaming: yields TextDelta, ToolCallStarted, ToolCallFinished, then LoopFinished."""
+        from venice_ext.tools._loop import LoopRequest  # loaded with the loop itself
+
         return self._loop.stream(
-            self._request(
+            LoopRequest(
                 model,
                 messages,
                 tools,
