@@ -55,6 +55,7 @@ def test_past_the_limit_the_urls_are_still_right(monkeypatch: pytest.MonkeyPatch
         for index in range(20):
             path = f"/characters/c{index % 7}"
             assert absolute_url(http, path) == http.build_request("GET", path).url
+            assert len(_urls._kept[http].urls) <= 4  # never more paths kept than the limit
 
 
 def test_a_new_base_url_is_followed() -> None:
