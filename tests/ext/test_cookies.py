@@ -115,3 +115,19 @@ def test_cookies_set_on_the_client_go_out_and_stay_answer_cookies(fake: FakeVeni
         client.models.list()
     (request,) = fake.requests_to("GET", "/models")
     assert {name.lower(): value for name, value in request.headers.items()}["cookie"] == "pref=1"
+
+
+@given(headers=_headers)
+def test_httpx_s_pass_runs_only_for_an_answer_that_sets_a_cookie(headers: list[tuple[str, str]]) -> None:
+    runs: list[httpx.Response] = []
+    original = httpx.Cookies.extract_cookies
+
+    def counted(self: httpx.Cookies, response: httpx.Response) -> None:
+        runs.append(response)
+        original(self, response)
+
+    response = httpx.Response(200, headers=headers, request=httpx.Request("GET", "https://example.test/"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.Cookies, "extract_cookies", counted)
+        AnswerCookies().extract_cookies(response)
+    assert len(runs) == (1 if sets_cookies(response.headers) else 0)
