@@ -149,3 +149,21 @@ def test_a_cap_on_a_request_built_by_hand_is_taken_off(priced: FakeVenice) -> No
         assert response.status_code == 200
     assert len(priced.requests_to("GET", "/models")) == 2
     assert _internal_headers_seen(priced) == []
+
+
+def test_a_marked_request_s_headers_are_not_looked_through() -> None:
+    request = _built({"X-Trace": "1"})
+    looks: list[object] = []
+    original = httpx.Headers.__contains__
+
+    def counted(self: httpx.Headers, key: object) -> bool:
+        looks.append(key)
+        return original(self, key)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.Headers, "__contains__", counted)
+        assert taken_numbers(request) == (None, None)
+        assert looks == []
+        request.extensions[EXTENSION].pop(NONE_CARRIED)
+        assert taken_numbers(request) == (None, None)
+        assert looks == [SPEND_CAP_HEADER, QUOTE_HEADER]
