@@ -142,11 +142,22 @@ def test_a_default_cap_bounds_a_stream(flavor: str, priced: FakeVenice) -> None:
     assert _internal_headers_seen(priced) == []
 
 
-def test_a_cap_on_a_request_built_by_hand_is_taken_off(priced: FakeVenice) -> None:
-    with Venice(api_key="test-key", base_url=priced.base_url, max_retries=0) as client:
-        client.with_options(max_usd=5.0).models.list()
-        response = client.http_client.get("models", headers={SPEND_CAP_HEADER.upper(): "5.0", QUOTE_HEADER: "0.1"})
-        assert response.status_code == 200
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_a_cap_on_a_request_built_by_hand_is_taken_off(flavor: str, priced: FakeVenice) -> None:
+    hand_built = {SPEND_CAP_HEADER.upper(): "5.0", QUOTE_HEADER: "0.1"}
+    if flavor == "sync":
+        with Venice(api_key="test-key", base_url=priced.base_url, max_retries=0) as client:
+            client.with_options(max_usd=5.0).models.list()
+            assert client.http_client.get("models", headers=hand_built).status_code == 200
+    else:
+
+        async def run() -> None:
+            transport = {"transport": aiohttp_transport()} if flavor == "async-aiohttp" else {}
+            async with AsyncVenice(api_key="test-key", base_url=priced.base_url, max_retries=0, **transport) as client:
+                await client.with_options(max_usd=5.0).models.list()
+                assert (await client.http_client.get("models", headers=hand_built)).status_code == 200
+
+        asyncio.run(run())
     assert len(priced.requests_to("GET", "/models")) == 2
     assert _internal_headers_seen(priced) == []
 

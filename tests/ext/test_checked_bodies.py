@@ -18,6 +18,7 @@ import asyncio
 import collections
 import collections.abc
 import enum
+import functools
 import json
 import types
 from collections.abc import Iterator
@@ -171,6 +172,14 @@ def test_a_clients_default_extra_body_still_goes_out(flavor: str, fake: FakeVeni
 
 # --- encoded once -----------------------------------------------------------------------
 
+
+@functools.cache
+def _builders() -> tuple[httpx.Client, httpx.AsyncClient]:
+    """Both twins, which build a request alike (building sends nothing: no connection is opened)."""
+    base = "https://api.venice.ai/api/v1"
+    return httpx.Client(base_url=base), httpx.AsyncClient(base_url=base)
+
+
 _content_types = st.sampled_from(["Content-Type", "content-type", "CONTENT-TYPE"])
 
 
@@ -187,10 +196,10 @@ def test_the_encoded_body_goes_with_one_content_type_the_callers_if_given(spelli
     options: Any = {"extra_headers": {spelling: value}} if spelling else {}
     kwargs = http_request(create_chat_completion, {}, body, options)
     assert "json" not in kwargs and kwargs["content"] == body.encoded
-    with httpx.Client(base_url="https://api.venice.ai/api/v1") as http:
+    for http in _builders():
         request = http.build_request(**kwargs)
-    assert request.headers.get_list("content-type") == [value if spelling else "application/json"]
-    assert json.loads(request.read()) == json.loads(json.dumps(body.model.to_dict()))
+        assert request.headers.get_list("content-type") == [value if spelling else "application/json"]
+        assert json.loads(request.read()) == json.loads(json.dumps(body.model.to_dict()))
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

@@ -108,11 +108,23 @@ def test_answers_that_set_none_leave_the_jar_empty(flavor: str, fake: FakeVenice
         assert "cookie" not in {name.lower() for name in request.headers}
 
 
-def test_cookies_set_on_the_client_go_out_and_stay_answer_cookies(fake: FakeVenice) -> None:
-    with Venice(api_key=API_KEY, base_url=fake.base_url) as client:
-        client.http_client.cookies = {"pref": "1"}
-        assert isinstance(client.http_client.cookies, AnswerCookies)
-        client.models.list()
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_cookies_set_on_the_client_go_out_and_stay_answer_cookies(flavor: str, fake: FakeVenice) -> None:
+    if flavor == "sync":
+        with Venice(api_key=API_KEY, base_url=fake.base_url) as client:
+            client.http_client.cookies = {"pref": "1"}
+            assert isinstance(client.http_client.cookies, AnswerCookies)
+            client.models.list()
+    else:
+
+        async def run() -> None:
+            transport = {"transport": aiohttp_transport()} if flavor == "async-aiohttp" else {}
+            async with AsyncVenice(api_key=API_KEY, base_url=fake.base_url, **transport) as client:
+                client.http_client.cookies = {"pref": "1"}
+                assert isinstance(client.http_client.cookies, AnswerCookies)
+                await client.models.list()
+
+        asyncio.run(run())
     (request,) = fake.requests_to("GET", "/models")
     assert {name.lower(): value for name, value in request.headers.items()}["cookie"] == "pref=1"
 

@@ -55,7 +55,8 @@ NOT_FOR_A_PLAIN_CHAT = [
     "cryptography",
 ]
 
-_PLAIN_CHAT = """
+_PLAIN_CHAT = {
+    "sync": """
 import json, sys
 from venice_ext import Venice
 from venice_ext.testing import FakeVenice
@@ -64,14 +65,29 @@ with FakeVenice() as fake, Venice(api_key=fake.api_key, base_url=fake.base_url) 
     client.chat.completions.create(**ASK)
     with client.chat.completions.stream(**ASK) as stream:
         stream.final()
-    print(json.dumps(sorted(sys.modules)))
-"""
+print(json.dumps(sorted(sys.modules)))
+""",
+    "async": """
+import asyncio, json, sys
+from venice_ext import AsyncVenice
+from venice_ext.testing import FakeVenice
+ASK = {"model": "venice-uncensored-1-2", "messages": [{"role": "user", "content": "hi"}]}
+async def main(fake):
+    async with AsyncVenice(api_key=fake.api_key, base_url=fake.base_url) as client:
+        await client.chat.completions.create(**ASK)
+        async with await client.chat.completions.stream(**ASK) as stream:
+            await stream.final()
+with FakeVenice() as fake:
+    asyncio.run(main(fake))
+print(json.dumps(sorted(sys.modules)))
+""",
+}
 
 
-def test_a_plain_chat_call_leaves_e2ee_and_tools_for_later() -> None:
-    loaded = set(
-        json.loads(subprocess.run([sys.executable, "-c", _PLAIN_CHAT], capture_output=True, check=True).stdout)
-    )
+@pytest.mark.parametrize("twin", sorted(_PLAIN_CHAT))
+def test_a_plain_chat_call_leaves_e2ee_and_tools_for_later(twin: str) -> None:
+    done = subprocess.run([sys.executable, "-c", _PLAIN_CHAT[twin]], capture_output=True, check=True)
+    loaded = set(json.loads(done.stdout))
     assert "venice_ext.resources.chat" in loaded
     assert not [name for name in NOT_FOR_A_PLAIN_CHAT if name in loaded]
 
